@@ -1,0 +1,35 @@
+"""Command line: `python -m optimiser solve <portfolio file>`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .backends import DEFAULT_TIME_LIMIT, SOLVERS
+from .errors import PortfolioError
+from .formats import load_portfolio
+from .report_text import result_text
+from .solve import solve
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m optimiser", description="Rationalise a portfolio of improvement priorities.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    solve_cmd = sub.add_parser("solve", help="pick the best set of priorities and print it")
+    solve_cmd.add_argument("portfolio", help="portfolio file (.json) or priorities table (.csv, with --settings)")
+    solve_cmd.add_argument("--settings", help="portfolio .json whose capacities, criteria and rules go with a .csv table")
+    solve_cmd.add_argument("--solver", choices=SOLVERS, default="auto")
+    solve_cmd.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)")
+    args = parser.parse_args(argv)
+    try:
+        portfolio = load_portfolio(args.portfolio, settings=args.settings)
+    except PortfolioError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    result = solve(portfolio, solver=args.solver, time_limit=args.time_limit)
+    print(result_text(portfolio, result))
+    return 0 if result.has_selection else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Domain types: frozen value objects that compare by value and hash (safe for caching).
+
+They are built only through :mod:`optimiser.parsing`, which validates every field and
+reports problems by row, priority id and field. Percentages are stored as entered (0-100).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+HORIZONS: tuple[str, ...] = ("short", "medium", "long")
+HORIZON_LABELS: dict[str, str] = {
+    "short": "Short (within 12 months)",
+    "medium": "Medium (1-3 years)",
+    "long": "Long (3+ years)",
+}
+SOURCES: tuple[str, ...] = ("national", "local")
+SCORE_MIN, SCORE_MAX = 0.0, 10.0
+SENSITIVITY_MIN, SENSITIVITY_MAX = 0.0, 5.0
+HEADROOM_MAX_PCT = 90.0
+
+
+@dataclass(frozen=True)
+class CapacityDimension:
+    """A limited resource, e.g. strategic capacity in executive days."""
+
+    name: str
+    unit: str
+    available: float
+    headroom_pct: float = 0.0
+
+    @property
+    def usable(self) -> float:
+        """What may be committed once the headroom is kept free."""
+        return self.available * (1.0 - self.headroom_pct / 100.0)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A benefit scale (scores 0-10) with its weight in the value of a priority."""
+
+    name: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Priority:
+    """One improvement initiative that could be pursued."""
+
+    id: str
+    name: str
+    source: str
+    owner: str
+    theme: str
+    horizon: str
+    costs: tuple[tuple[str, float], ...]
+    scores: tuple[tuple[str, float], ...]
+    must_do: bool = False
+    sensitivity: float = 0.0
+    requires: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+
+    def cost(self, dimension: str) -> float:
+        return dict(self.costs).get(dimension, 0.0)
+
+    def score(self, criterion: str) -> float:
+        return dict(self.scores).get(criterion, 0.0)
+
+
+@dataclass(frozen=True)
+class HorizonBand:
+    """Wanted share (percent) of kept capacity in one horizon."""
+
+    horizon: str
+    min_pct: float = 0.0
+    max_pct: float = 100.0
+
+
+@dataclass(frozen=True)
+class ThemeLimit:
+    """Minimum and/or maximum number of kept priorities in one theme."""
+
+    theme: str
+    min_count: int | None = None
+    max_count: int | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    max_priorities: int | None = None
+    horizon_bands: tuple[HorizonBand, ...] = ()
+    theme_limits: tuple[ThemeLimit, ...] = ()
+    locked_in: tuple[str, ...] = ()
+    locked_out: tuple[str, ...] = ()
+    # Value points lost for each point of sensitivity of a dropped priority.
+    sensitivity_penalty: float = 1.0
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """Everything needed to solve: the scenario of DESIGN.md."""
+
+    name: str
+    dimensions: tuple[CapacityDimension, ...]
+    criteria: tuple[Criterion, ...]
+    priorities: tuple[Priority, ...]
+    rules: Rules = field(default_factory=Rules)
+
+    def priority(self, priority_id: str) -> Priority:
+        for p in self.priorities:
+            if p.id == priority_id:
+                return p
+        raise KeyError(priority_id)
+
+    def dimension(self, name: str) -> CapacityDimension:
+        for d in self.dimensions:
+            if d.name == name:
+                return d
+        raise KeyError(name)
+
+    def value_of(self, p: Priority) -> float:
+        """Weighted value of a priority: sum of weight x score over the criteria."""
+        return sum(c.weight * p.score(c.name) for c in self.criteria)
+
+    def load_of(self, p: Priority) -> float:
+        """Capacity load: the priority's costs as shares of each dimension's available amount.
+
+        Used to compare capacity across dimensions with different units (horizon balance).
+        """
+        return sum(p.cost(d.name) / d.available for d in self.dimensions if d.available > 0)

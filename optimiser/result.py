@@ -1,0 +1,77 @@
+"""The plain result of a solve: no solver objects leak out of the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CapacityUse:
+    dimension: str
+    unit: str
+    available: float
+    headroom_pct: float
+    usable: float  # available after headroom
+    used: float  # by the kept set
+    wishlist: float  # need of the whole wish-list
+
+    @property
+    def free(self) -> float:
+        return self.usable - self.used
+
+
+@dataclass(frozen=True)
+class HorizonShare:
+    horizon: str
+    kept_pct: float  # share of kept capacity load
+    wishlist_pct: float  # share of the whole wish-list's capacity load
+    kept_count: int
+    wishlist_count: int
+
+
+@dataclass(frozen=True)
+class RuleNote:
+    """A rule that binds the result, or that cannot be met (with by how much)."""
+
+    rule: str  # the constraint name, e.g. capacity_operational
+    text: str  # plain words
+    amount: float = 0.0
+
+
+@dataclass(frozen=True)
+class Decision:
+    priority_id: str
+    kept: bool
+    value: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Result:
+    status: str  # optimal | feasible | infeasible | no_solution | error
+    message: str
+    solver: str
+    seconds: float
+    kept: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+    objective: float | None = None
+    value: float = 0.0  # weighted value of the kept set
+    drop_penalty: float = 0.0
+    value_by_criterion: tuple[tuple[str, float], ...] = ()
+    gap: float | None = None
+    capacity: tuple[CapacityUse, ...] = ()
+    horizons: tuple[HorizonShare, ...] = ()
+    binding: tuple[RuleNote, ...] = ()
+    conflicts: tuple[RuleNote, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+
+    @property
+    def has_selection(self) -> bool:
+        """A selection is shown only when proven optimal or feasible (with its gap)."""
+        return self.status in ("optimal", "feasible")
+
+    def decision(self, priority_id: str) -> Decision:
+        for d in self.decisions:
+            if d.priority_id == priority_id:
+                return d
+        raise KeyError(priority_id)
