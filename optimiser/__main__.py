@@ -13,11 +13,15 @@ from .solve import solve
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m optimiser", description="Rationalise a portfolio of improvement priorities.")
+    parser = argparse.ArgumentParser(
+        prog="python -m optimiser", description="Rationalise a portfolio of improvement priorities."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     solve_cmd = sub.add_parser("solve", help="pick the best set of priorities and print it")
     solve_cmd.add_argument("portfolio", help="portfolio file (.json) or priorities table (.csv, with --settings)")
-    solve_cmd.add_argument("--settings", help="portfolio .json whose capacities, criteria and rules go with a .csv table")
+    solve_cmd.add_argument(
+        "--settings", help="portfolio .json whose capacities, criteria and rules go with a .csv table"
+    )
     solve_cmd.add_argument("--solver", choices=SOLVERS, default="auto")
     solve_cmd.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)")
     args = parser.parse_args(argv)

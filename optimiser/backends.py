@@ -51,8 +51,9 @@ def choose_solver(solver: str, size: int) -> str:
     return "cbc" if size <= AUTO_CBC_MAX_PRIORITIES else "highs"
 
 
-def run_solver(model: SelectionModel, solver: str = "auto", time_limit: float = DEFAULT_TIME_LIMIT,
-               gap: float = DEFAULT_GAP) -> SolverOutcome:
+def run_solver(
+    model: SelectionModel, solver: str = "auto", time_limit: float = DEFAULT_TIME_LIMIT, gap: float = DEFAULT_GAP
+) -> SolverOutcome:
     chosen = choose_solver(solver, model.size)
     if chosen == "highs":
         return solve_with_highs(model, time_limit, gap)
@@ -127,8 +128,16 @@ def solve_with_highs(model: SelectionModel, time_limit: float, gap: float) -> So
     gap_now = relative_gap(objective, bound)
     if status == MS.kOptimal:
         return SolverOutcome("optimal", x, objective, bound, gap_now, seconds, name)
-    return SolverOutcome("feasible", x, objective, bound, gap_now, seconds, name,
-                         f"Stopped at the {time_limit:g} s time limit ({h.modelStatusToString(status)}).")
+    return SolverOutcome(
+        "feasible",
+        x,
+        objective,
+        bound,
+        gap_now,
+        seconds,
+        name,
+        f"Stopped at the {time_limit:g} s time limit ({h.modelStatusToString(status)}).",
+    )
 
 
 # ------------------------------------------------------------------ PuLP (CBC or HiGHS)
@@ -141,7 +150,9 @@ def to_pulp(model: SelectionModel):
     prob = pulp.LpProblem("rationalise", pulp.LpMaximize)
     names = [f"x_{i}_{safe_name(pid)}" for i, pid in enumerate(model.ids)]
     variables = [
-        prob.add_variable(names[i], lowBound=float(model.col_lower[i]), upBound=float(model.col_upper[i]), cat=pulp.LpInteger)
+        prob.add_variable(
+            names[i], lowBound=float(model.col_lower[i]), upBound=float(model.col_upper[i]), cat=pulp.LpInteger
+        )
         for i in range(model.size)
     ]
     prob += pulp.LpAffineExpression(
@@ -179,17 +190,35 @@ def solve_with_pulp(model: SelectionModel, time_limit: float, gap: float, use_cb
     if status == pulp.LpStatusInfeasible or sol_status == pulp.LpSolutionInfeasible:
         return SolverOutcome("infeasible", None, None, None, None, seconds, name, "No selection satisfies every rule.")
     if sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        return SolverOutcome("no_solution", None, None, None, None, seconds, name,
-                             f"The solver stopped without a selection ({pulp.LpStatus.get(status, status)}).")
+        return SolverOutcome(
+            "no_solution",
+            None,
+            None,
+            None,
+            None,
+            seconds,
+            name,
+            f"The solver stopped without a selection ({pulp.LpStatus.get(status, status)}).",
+        )
     x = np.array([round(v.value() or 0.0) for v in variables], dtype=float)
     objective = float(model.objective @ x + model.constant)
     # A solution that breaks a rule is never shown (CBC has returned such values before).
     if not satisfies(model, x):
-        return SolverOutcome("error", None, None, None, None, seconds, name, "The solver returned a selection that breaks a rule.")
+        return SolverOutcome(
+            "error", None, None, None, None, seconds, name, "The solver returned a selection that breaks a rule."
+        )
     if sol_status == pulp.LpSolutionOptimal:
         return SolverOutcome("optimal", x, objective, objective, 0.0, seconds, name)
-    return SolverOutcome("feasible", x, objective, None, None, seconds, name,
-                         f"Stopped at the {time_limit:g} s time limit without proving optimality.")
+    return SolverOutcome(
+        "feasible",
+        x,
+        objective,
+        None,
+        None,
+        seconds,
+        name,
+        f"Stopped at the {time_limit:g} s time limit without proving optimality.",
+    )
 
 
 def satisfies(model: SelectionModel, x: np.ndarray, tol: float = 1e-6) -> bool:
@@ -198,6 +227,8 @@ def satisfies(model: SelectionModel, x: np.ndarray, tol: float = 1e-6) -> bool:
         return False
     for row in model.rows:
         activity = float(row.coefs @ x[row.cols]) if len(row.cols) else 0.0
-        if activity < row.lower - tol * max(1.0, abs(row.lower)) or activity > row.upper + tol * max(1.0, abs(row.upper)):
+        if activity < row.lower - tol * max(1.0, abs(row.lower)) or activity > row.upper + tol * max(
+            1.0, abs(row.upper)
+        ):
             return False
     return True

@@ -44,8 +44,13 @@ def structural_conflicts(portfolio: Portfolio) -> list[RuleNote]:
     notes: list[RuleNote] = []
     for pid in rules.locked_out:
         if pid in forced:
-            notes.append(RuleNote(f"lock_out_{safe_name(pid)}",
-                                  f"{pid} is locked out but must be kept ({forced[pid]}). Remove the lock-out or the lock that forces it.", 1))
+            notes.append(
+                RuleNote(
+                    f"lock_out_{safe_name(pid)}",
+                    f"{pid} is locked out but must be kept ({forced[pid]}). Remove the lock-out or the lock that forces it.",
+                    1,
+                )
+            )
     seen: set[tuple[str, str]] = set()
     for p in portfolio.priorities:
         if p.id not in forced:
@@ -54,24 +59,35 @@ def structural_conflicts(portfolio: Portfolio) -> list[RuleNote]:
             pair = (min(p.id, e), max(p.id, e))
             if e in forced and pair not in seen:
                 seen.add(pair)
-                notes.append(RuleNote(f"excludes_{safe_name(pair[0])}_{safe_name(pair[1])}",
-                                      f"{pair[0]} ({forced[pair[0]]}) and {pair[1]} ({forced[pair[1]]}) are alternatives, "
-                                      "so at most one can be kept, but both are forced in.", 1))
+                notes.append(
+                    RuleNote(
+                        f"excludes_{safe_name(pair[0])}_{safe_name(pair[1])}",
+                        f"{pair[0]} ({forced[pair[0]]}) and {pair[1]} ({forced[pair[1]]}) are alternatives, "
+                        "so at most one can be kept, but both are forced in.",
+                        1,
+                    )
+                )
     for use in capacity_use(portfolio, forced):
         if use.used > use.usable + 1e-9:
             unit = f" {use.unit}" if use.unit else ""
-            notes.append(RuleNote(
-                f"capacity_{safe_name(use.dimension)}",
-                f"The must-dos and locked-in priorities (with their prerequisites) alone need {_fmt(use.used)}{unit} of "
-                f"{use.dimension} capacity; {_fmt(use.usable)} is available after {_fmt(use.headroom_pct)}% headroom "
-                f"(over by {_fmt(use.used - use.usable)}).",
-                use.used - use.usable,
-            ))
+            notes.append(
+                RuleNote(
+                    f"capacity_{safe_name(use.dimension)}",
+                    f"The must-dos and locked-in priorities (with their prerequisites) alone need {_fmt(use.used)}{unit} of "
+                    f"{use.dimension} capacity; {_fmt(use.usable)} is available after {_fmt(use.headroom_pct)}% headroom "
+                    f"(over by {_fmt(use.used - use.usable)}).",
+                    use.used - use.usable,
+                )
+            )
     if rules.max_priorities is not None and len(forced) > rules.max_priorities:
-        notes.append(RuleNote("max_priorities",
-                              f"{len(forced)} priorities are forced in (must-dos, locks and their prerequisites) "
-                              f"but at most {rules.max_priorities} may be kept (over by {len(forced) - rules.max_priorities}).",
-                              len(forced) - rules.max_priorities))
+        notes.append(
+            RuleNote(
+                "max_priorities",
+                f"{len(forced)} priorities are forced in (must-dos, locks and their prerequisites) "
+                f"but at most {rules.max_priorities} may be kept (over by {len(forced) - rules.max_priorities}).",
+                len(forced) - rules.max_priorities,
+            )
+        )
     themes: dict[str, int] = {}
     for p in portfolio.priorities:
         if p.id in forced:
@@ -79,14 +95,23 @@ def structural_conflicts(portfolio: Portfolio) -> list[RuleNote]:
     for limit in rules.theme_limits:
         count = themes.get(limit.theme, 0)
         if limit.max_count is not None and count > limit.max_count:
-            notes.append(RuleNote(f"theme_max_{safe_name(limit.theme)}",
-                                  f"{count} priorities in theme '{limit.theme}' are forced in, above its maximum of {limit.max_count}.",
-                                  count - limit.max_count))
+            notes.append(
+                RuleNote(
+                    f"theme_max_{safe_name(limit.theme)}",
+                    f"{count} priorities in theme '{limit.theme}' are forced in, above its maximum of {limit.max_count}.",
+                    count - limit.max_count,
+                )
+            )
         available = sum(1 for p in portfolio.priorities if p.theme == limit.theme and p.id not in rules.locked_out)
         if limit.min_count is not None and available < limit.min_count:
-            notes.append(RuleNote(f"theme_min_{safe_name(limit.theme)}",
-                                  f"Theme '{limit.theme}' needs at least {limit.min_count} kept but only {available} "
-                                  "priorities in it can be kept.", limit.min_count - available))
+            notes.append(
+                RuleNote(
+                    f"theme_min_{safe_name(limit.theme)}",
+                    f"Theme '{limit.theme}' needs at least {limit.min_count} kept but only {available} "
+                    "priorities in it can be kept.",
+                    limit.min_count - available,
+                )
+            )
     return notes
 
 
@@ -97,7 +122,10 @@ def elastic_conflicts(portfolio: Portfolio, model: SelectionModel, time_limit: f
     soft = [r for r in model.rows if r.kind in ELASTIC_KINDS]
     hard = [r for r in model.rows if r.kind not in ELASTIC_KINDS]
     n = model.size
-    load_total = max(float(np.sum(np.abs(np.concatenate([r.coefs for r in soft if r.kind.startswith("horizon")] or [np.zeros(1)])))), 1e-9)
+    load_total = max(
+        float(np.sum(np.abs(np.concatenate([r.coefs for r in soft if r.kind.startswith("horizon")] or [np.zeros(1)])))),
+        1e-9,
+    )
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", 0)
@@ -130,8 +158,14 @@ def elastic_conflicts(portfolio: Portfolio, model: SelectionModel, time_limit: f
     h.run()
     info = h.getInfo()
     if info.primal_solution_status != 2:
-        return [RuleNote("hard_rules", "The prerequisites, alternatives and locks cannot all be met together. "
-                                       "Check the locks on priorities that require or exclude each other.", 1)]
+        return [
+            RuleNote(
+                "hard_rules",
+                "The prerequisites, alternatives and locks cannot all be met together. "
+                "Check the locks on priorities that require or exclude each other.",
+                1,
+            )
+        ]
     values = np.array(h.getSolution().col_value)
     x = np.round(values[:n])
     kept = {pid for pid, v in zip(model.ids, x) if v > 0.5}
@@ -145,23 +179,44 @@ def elastic_conflicts(portfolio: Portfolio, model: SelectionModel, time_limit: f
         if r.kind == "capacity":
             use = uses[r.subject]
             unit = f" {use.unit}" if use.unit else ""
-            notes.append(RuleNote(r.name, (
-                f"{r.subject} capacity is exceeded by {_fmt(amount)}{unit}: the other rules need at least "
-                f"{_fmt(use.usable + amount)}, and {_fmt(use.usable)} is available after {_fmt(use.headroom_pct)}% headroom."
-            ), amount))
+            notes.append(
+                RuleNote(
+                    r.name,
+                    (
+                        f"{r.subject} capacity is exceeded by {_fmt(amount)}{unit}: the other rules need at least "
+                        f"{_fmt(use.usable + amount)}, and {_fmt(use.usable)} is available after {_fmt(use.headroom_pct)}% headroom."
+                    ),
+                    amount,
+                )
+            )
         elif r.kind == "max_priorities":
-            notes.append(RuleNote(r.name, f"The other rules need at least {len(kept)} priorities kept, "
-                                          f"over the limit of {portfolio.rules.max_priorities} by {round(amount)}.", amount))
+            notes.append(
+                RuleNote(
+                    r.name,
+                    f"The other rules need at least {len(kept)} priorities kept, "
+                    f"over the limit of {portfolio.rules.max_priorities} by {round(amount)}.",
+                    amount,
+                )
+            )
         elif r.kind in ("theme_min", "theme_max"):
             word = "minimum" if r.kind == "theme_min" else "maximum"
-            notes.append(RuleNote(r.name, f"Theme '{r.subject}' {word} is missed by {round(amount)} "
-                                          "given the other rules.", amount))
+            notes.append(
+                RuleNote(
+                    r.name, f"Theme '{r.subject}' {word} is missed by {round(amount)} given the other rules.", amount
+                )
+            )
         else:
             band = next(b for b in portfolio.rules.horizon_bands if b.horizon == r.subject)
             label = HORIZON_LABELS[band.horizon].split(" (")[0].lower() + "-term"
             side = f"minimum of {band.min_pct:g}%" if r.kind == "horizon_min" else f"maximum of {band.max_pct:g}%"
-            notes.append(RuleNote(r.name, f"The {label} share of capacity can only reach {shares.get(band.horizon, 0.0):.1f}% "
-                                          f"with the other rules, against a {side}.", amount))
+            notes.append(
+                RuleNote(
+                    r.name,
+                    f"The {label} share of capacity can only reach {shares.get(band.horizon, 0.0):.1f}% "
+                    f"with the other rules, against a {side}.",
+                    amount,
+                )
+            )
     return notes
 
 
@@ -172,5 +227,11 @@ def diagnose(portfolio: Portfolio, model: SelectionModel) -> list[RuleNote]:
     notes = elastic_conflicts(portfolio, model)
     if notes:
         return notes
-    return [RuleNote("unknown", "The solver found no selection, but no single rule could be named. "
-                                "Try relaxing capacity, headroom or balance bands.", 0)]
+    return [
+        RuleNote(
+            "unknown",
+            "The solver found no selection, but no single rule could be named. "
+            "Try relaxing capacity, headroom or balance bands.",
+            0,
+        )
+    ]

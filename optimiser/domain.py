@@ -118,6 +118,15 @@ class Portfolio:
                 return d
         raise KeyError(name)
 
+    def alternatives(self) -> dict[str, set[str]]:
+        """Exclusions in both directions: A excludes B means B excludes A."""
+        alts: dict[str, set[str]] = {p.id: set() for p in self.priorities}
+        for p in self.priorities:
+            for other in p.excludes:
+                alts[p.id].add(other)
+                alts.setdefault(other, set()).add(p.id)
+        return alts
+
     def value_of(self, p: Priority) -> float:
         """Weighted value of a priority: sum of weight x score over the criteria."""
         return sum(c.weight * p.score(c.name) for c in self.criteria)

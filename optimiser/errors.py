@@ -21,7 +21,8 @@ class Problem:
         if self.priority_id:
             where.append(f"priority {self.priority_id}")
         where.append(f"field '{self.field}'")
-        return f"{', '.join(where).capitalize()}: {self.message}"
+        text = ", ".join(where)
+        return f"{text[0].upper()}{text[1:]}: {self.message}"
 
 
 class PortfolioError(ValueError):

@@ -15,13 +15,15 @@ def _fmt(number: float) -> str:
     return f"{number:,.1f}".rstrip("0").rstrip(".") if abs(number) < 1e6 else f"{number:,.0f}"
 
 
-def _eligible(p: Priority, kept: Collection[str], locked_out: Collection[str]) -> bool:
+def _eligible(
+    p: Priority, kept: Collection[str], locked_out: Collection[str], alternatives: dict[str, set[str]]
+) -> bool:
     """Could p be added without breaking a prerequisite, an exclusion or a lock?"""
     return (
         p.id not in kept
         and p.id not in locked_out
         and all(r in kept for r in p.requires)
-        and not any(e in kept for e in p.excludes)
+        and not any(e in kept for e in alternatives.get(p.id, ()))
     )
 
 
@@ -34,7 +36,8 @@ def binding_rules(
     """Rules the selection is pressed against: relaxing them could let more in."""
     rules = portfolio.rules
     kept = set(kept)
-    candidates = [p for p in portfolio.priorities if _eligible(p, kept, rules.locked_out)]
+    alternatives = portfolio.alternatives()
+    candidates = [p for p in portfolio.priorities if _eligible(p, kept, rules.locked_out, alternatives)]
     notes: list[RuleNote] = []
     tol = 1e-6
     for use in capacity:
@@ -46,10 +49,12 @@ def binding_rules(
                 f"after {_fmt(use.headroom_pct)}% headroom ({_fmt(use.free)} free)"
             )
             if blocked:
-                text += (f"; {len(blocked)} dropped priorit{'y needs' if len(blocked) == 1 else 'ies need'} more than is free")
+                text += f"; {len(blocked)} dropped priorit{'y needs' if len(blocked) == 1 else 'ies need'} more than is free"
             notes.append(RuleNote(f"capacity_{safe_name(use.dimension)}", text + ".", use.free))
     if rules.max_priorities is not None and len(kept) >= rules.max_priorities:
-        notes.append(RuleNote("max_priorities", f"The limit of {rules.max_priorities} priorities kept is reached.", 0.0))
+        notes.append(
+            RuleNote("max_priorities", f"The limit of {rules.max_priorities} priorities kept is reached.", 0.0)
+        )
     theme_counts: dict[str, int] = {}
     for p in portfolio.priorities:
         if p.id in kept:
@@ -57,26 +62,47 @@ def binding_rules(
     for limit in rules.theme_limits:
         count = theme_counts.get(limit.theme, 0)
         if limit.max_count is not None and count >= limit.max_count:
-            notes.append(RuleNote(f"theme_max_{safe_name(limit.theme)}",
-                                  f"Theme '{limit.theme}' is at its maximum of {limit.max_count} kept.", 0.0))
+            notes.append(
+                RuleNote(
+                    f"theme_max_{safe_name(limit.theme)}",
+                    f"Theme '{limit.theme}' is at its maximum of {limit.max_count} kept.",
+                    0.0,
+                )
+            )
         if limit.min_count is not None and limit.min_count > 0 and count <= limit.min_count:
-            notes.append(RuleNote(f"theme_min_{safe_name(limit.theme)}",
-                                  f"Theme '{limit.theme}' is held at its minimum of {limit.min_count} kept.", 0.0))
+            notes.append(
+                RuleNote(
+                    f"theme_min_{safe_name(limit.theme)}",
+                    f"Theme '{limit.theme}' is held at its minimum of {limit.min_count} kept.",
+                    0.0,
+                )
+            )
     shares = {h.horizon: h.kept_pct for h in horizons}
     for band in rules.horizon_bands:
         share = shares.get(band.horizon, 0.0)
         label = HORIZON_LABELS[band.horizon].split(" (")[0].lower() + "-term"
         if band.min_pct > 0 and share <= band.min_pct + SHARE_TOLERANCE_PCT:
-            notes.append(RuleNote(f"horizon_min_{band.horizon}",
-                                  f"The {label} share is held at its minimum: {share:.1f}% (band {band.min_pct:g}-{band.max_pct:g}%).", 0.0))
+            notes.append(
+                RuleNote(
+                    f"horizon_min_{band.horizon}",
+                    f"The {label} share is held at its minimum: {share:.1f}% (band {band.min_pct:g}-{band.max_pct:g}%).",
+                    0.0,
+                )
+            )
         if band.max_pct < 100 and share >= band.max_pct - SHARE_TOLERANCE_PCT:
-            notes.append(RuleNote(f"horizon_max_{band.horizon}",
-                                  f"The {label} share is at its maximum: {share:.1f}% (band {band.min_pct:g}-{band.max_pct:g}%).", 0.0))
+            notes.append(
+                RuleNote(
+                    f"horizon_max_{band.horizon}",
+                    f"The {label} share is at its maximum: {share:.1f}% (band {band.min_pct:g}-{band.max_pct:g}%).",
+                    0.0,
+                )
+            )
     return tuple(notes)
 
 
-def decisions(portfolio: Portfolio, kept: Collection[str], capacity: tuple[CapacityUse, ...],
-              binding: tuple[RuleNote, ...]) -> tuple[Decision, ...]:
+def decisions(
+    portfolio: Portfolio, kept: Collection[str], capacity: tuple[CapacityUse, ...], binding: tuple[RuleNote, ...]
+) -> tuple[Decision, ...]:
     """One plain-words reason per priority, kept or dropped."""
     rules = portfolio.rules
     kept = set(kept)
@@ -90,6 +116,7 @@ def decisions(portfolio: Portfolio, kept: Collection[str], capacity: tuple[Capac
         if p.id in kept:
             for r in p.requires:
                 required_by.setdefault(r, []).append(p.id)
+    alternatives = portfolio.alternatives()
     themes_full = {lim.theme for lim in rules.theme_limits if f"theme_max_{safe_name(lim.theme)}" in bound}
     out: list[Decision] = []
     for i, p in enumerate(portfolio.priorities):
@@ -110,8 +137,8 @@ def decisions(portfolio: Portfolio, kept: Collection[str], capacity: tuple[Capac
             continue
         if p.id in rules.locked_out:
             reason = "Dropped: locked out for this scenario."
-        elif any(e in kept for e in p.excludes):
-            kept_alt = [e for e in p.excludes if e in kept]
+        elif any(e in kept for e in alternatives[p.id]):
+            kept_alt = sorted(e for e in alternatives[p.id] if e in kept)
             reason = f"Dropped: it is an alternative to {', '.join(kept_alt)}, which is kept; at most one can be."
         elif any(r not in kept for r in p.requires):
             missing = [r for r in p.requires if r not in kept]

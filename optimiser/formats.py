@@ -110,7 +110,9 @@ def portfolio_from_json(data: bytes | str) -> Portfolio:
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as err:
-        raise PortfolioError(f"The portfolio file is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}).") from err
+        raise PortfolioError(
+            f"The portfolio file is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})."
+        ) from err
     if not isinstance(raw, Mapping):
         raise PortfolioError("The portfolio file must hold a JSON object.")
     version = raw.get("schema_version")
@@ -131,9 +133,12 @@ def _normalise_column(name: str, portfolio: Portfolio) -> str:
     key = aliases.get(key, key)
     if key in BASE_COLUMNS:
         return key
-    for prefix, names in ((COST_PREFIX, [d.name for d in portfolio.dimensions]), (SCORE_PREFIX, [c.name for c in portfolio.criteria])):
+    for prefix, names in (
+        (COST_PREFIX, [d.name for d in portfolio.dimensions]),
+        (SCORE_PREFIX, [c.name for c in portfolio.criteria]),
+    ):
         if key.startswith(prefix):
-            wanted = key[len(prefix):].strip("_ ")
+            wanted = key[len(prefix) :].strip("_ ")
             for candidate in names:
                 if candidate.lower().replace(" ", "_") == wanted:
                     return prefix + candidate
@@ -148,7 +153,11 @@ def priorities_from_csv(data: bytes | str, portfolio: Portfolio) -> Portfolio:
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise PortfolioError(f"The CSV file could not be read: {err}") from err
     frame.columns = [_normalise_column(c, portfolio) for c in frame.columns]
-    missing = [c for c in table_columns(portfolio) if c not in frame.columns and c not in ("owner", "theme", "must_do", "sensitivity", "requires", "excludes")]
+    missing = [
+        c
+        for c in table_columns(portfolio)
+        if c not in frame.columns and c not in ("owner", "theme", "must_do", "sensitivity", "requires", "excludes")
+    ]
     if missing:
         raise PortfolioError(
             f"The CSV file has no column {', '.join(repr(c) for c in missing)}. "

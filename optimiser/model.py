@@ -60,9 +60,9 @@ def priority_weights(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray]:
 
 def cost_matrix(portfolio: Portfolio) -> np.ndarray:
     """costs[i, k]: what priority i needs of dimension k."""
-    return np.array([[p.cost(d.name) for d in portfolio.dimensions] for p in portfolio.priorities], dtype=float).reshape(
-        len(portfolio.priorities), len(portfolio.dimensions)
-    )
+    return np.array(
+        [[p.cost(d.name) for d in portfolio.dimensions] for p in portfolio.priorities], dtype=float
+    ).reshape(len(portfolio.priorities), len(portfolio.dimensions))
 
 
 def loads(portfolio: Portfolio, costs: np.ndarray | None = None) -> np.ndarray:
@@ -111,35 +111,73 @@ def build_model(portfolio: Portfolio) -> SelectionModel:
     for i, p in enumerate(priorities):
         for other in p.requires:
             j = index[other]
-            rows.append(Row(f"requires_{safe_name(p.id)}_{safe_name(other)}", "requires", f"{p.id}|{other}",
-                            np.array([i, j]), np.array([1.0, -1.0]), -INF, 0.0))
+            rows.append(
+                Row(
+                    f"requires_{safe_name(p.id)}_{safe_name(other)}",
+                    "requires",
+                    f"{p.id}|{other}",
+                    np.array([i, j]),
+                    np.array([1.0, -1.0]),
+                    -INF,
+                    0.0,
+                )
+            )
 
     # Exclusions: at most one of two alternatives (each pair once).
     seen_pairs: set[tuple[str, str]] = set()
-    for i, p in enumerate(priorities):
+    for p in priorities:
         for other in p.excludes:
             pair = (min(p.id, other), max(p.id, other))
             if pair in seen_pairs:
                 continue
             seen_pairs.add(pair)
             a, b = index[pair[0]], index[pair[1]]
-            rows.append(Row(f"excludes_{safe_name(pair[0])}_{safe_name(pair[1])}", "excludes", f"{pair[0]}|{pair[1]}",
-                            np.array([a, b]), np.array([1.0, 1.0]), -INF, 1.0))
+            rows.append(
+                Row(
+                    f"excludes_{safe_name(pair[0])}_{safe_name(pair[1])}",
+                    "excludes",
+                    f"{pair[0]}|{pair[1]}",
+                    np.array([a, b]),
+                    np.array([1.0, 1.0]),
+                    -INF,
+                    1.0,
+                )
+            )
 
     # At most N priorities kept.
     if rules.max_priorities is not None:
-        rows.append(Row("max_priorities", "max_priorities", "", all_cols, np.ones(n), -INF, float(rules.max_priorities)))
+        rows.append(
+            Row("max_priorities", "max_priorities", "", all_cols, np.ones(n), -INF, float(rules.max_priorities))
+        )
 
     # Per-theme minimum and maximum number kept.
     themes = np.array([p.theme for p in priorities], dtype=object)
     for limit in rules.theme_limits:
         cols = np.flatnonzero(themes == limit.theme)
         if limit.min_count is not None:
-            rows.append(Row(f"theme_min_{safe_name(limit.theme)}", "theme_min", limit.theme, cols, np.ones(len(cols)),
-                            float(limit.min_count), INF))
+            rows.append(
+                Row(
+                    f"theme_min_{safe_name(limit.theme)}",
+                    "theme_min",
+                    limit.theme,
+                    cols,
+                    np.ones(len(cols)),
+                    float(limit.min_count),
+                    INF,
+                )
+            )
         if limit.max_count is not None:
-            rows.append(Row(f"theme_max_{safe_name(limit.theme)}", "theme_max", limit.theme, cols, np.ones(len(cols)),
-                            -INF, float(limit.max_count)))
+            rows.append(
+                Row(
+                    f"theme_max_{safe_name(limit.theme)}",
+                    "theme_max",
+                    limit.theme,
+                    cols,
+                    np.ones(len(cols)),
+                    -INF,
+                    float(limit.max_count),
+                )
+            )
 
     # Horizon balance: share of kept capacity load in horizon h within [low, high], written
     # linearly as sum_i (in_h(i) - low) load_i x_i >= 0 and sum_i (in_h(i) - high) load_i x_i <= 0.
@@ -156,4 +194,6 @@ def build_model(portfolio: Portfolio) -> SelectionModel:
                 coefs = (in_h - band.max_pct / 100.0) * load[nz]
                 rows.append(Row(f"horizon_max_{band.horizon}", "horizon_max", band.horizon, nz, coefs, -INF, 0.0))
 
-    return SelectionModel(ids=ids, objective=objective, constant=constant, col_lower=col_lower, col_upper=col_upper, rows=rows)
+    return SelectionModel(
+        ids=ids, objective=objective, constant=constant, col_lower=col_lower, col_upper=col_upper, rows=rows
+    )

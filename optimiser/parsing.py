@@ -184,14 +184,25 @@ def parse_dimensions(raw: Any, out: _Collector) -> tuple[CapacityDimension, ...]
             continue
         seen.add(name)
         available = _number_field(
-            out, item.get("available"), f"capacity '{name}' available", low=0.0, high=None,
+            out,
+            item.get("available"),
+            f"capacity '{name}' available",
+            low=0.0,
+            high=None,
             hint="Enter the amount available as a number of at least 0.",
         )
         headroom = _number_field(
-            out, item.get("headroom_pct", 0), f"capacity '{name}' headroom_pct", low=0.0, high=HEADROOM_MAX_PCT,
-            hint=f"Enter the share kept free as a percentage from 0 to {HEADROOM_MAX_PCT:g}.", required=False,
+            out,
+            item.get("headroom_pct", 0),
+            f"capacity '{name}' headroom_pct",
+            low=0.0,
+            high=HEADROOM_MAX_PCT,
+            hint=f"Enter the share kept free as a percentage from 0 to {HEADROOM_MAX_PCT:g}.",
+            required=False,
         )
-        dims.append(CapacityDimension(name=name, unit=_text(item.get("unit")), available=available, headroom_pct=headroom))
+        dims.append(
+            CapacityDimension(name=name, unit=_text(item.get("unit")), available=available, headroom_pct=headroom)
+        )
     return tuple(dims)
 
 
@@ -215,8 +226,14 @@ def parse_criteria(raw: Any, out: _Collector) -> tuple[Criterion, ...]:
             continue
         seen.add(name)
         weight = _number_field(
-            out, item.get("weight", 1), f"criterion '{name}' weight", low=0.0, high=100.0,
-            hint="Enter a weight from 0 to 100.", required=False, default=1.0,
+            out,
+            item.get("weight", 1),
+            f"criterion '{name}' weight",
+            low=0.0,
+            high=100.0,
+            hint="Enter a weight from 0 to 100.",
+            required=False,
+            default=1.0,
         )
         crits.append(Criterion(name=name, weight=weight))
     return tuple(crits)
@@ -232,7 +249,10 @@ def parse_rules(raw: Any, out: _Collector) -> Rules:
     if not is_blank(raw.get("max_priorities")):
         number = to_number(raw.get("max_priorities"))
         if number is None or number < 0 or number != int(number):
-            out.add("rules.max_priorities", f"'{raw.get('max_priorities')}' must be a whole number of at least 0, or blank for no limit.")
+            out.add(
+                "rules.max_priorities",
+                f"'{raw.get('max_priorities')}' must be a whole number of at least 0, or blank for no limit.",
+            )
         else:
             max_priorities = int(number)
     bands: list[HorizonBand] = []
@@ -246,10 +266,25 @@ def parse_rules(raw: Any, out: _Collector) -> Rules:
             out.add(field, f"unknown horizon '{horizon}'. Use one of: {', '.join(HORIZONS)}.")
             continue
         band = band if isinstance(band, Mapping) else {}
-        low = _number_field(out, band.get("min_pct", 0), f"{field}.min_pct", low=0, high=100,
-                            hint="Enter a percentage from 0 to 100.", required=False)
-        high = _number_field(out, band.get("max_pct", 100), f"{field}.max_pct", low=0, high=100,
-                             hint="Enter a percentage from 0 to 100.", required=False, default=100.0)
+        low = _number_field(
+            out,
+            band.get("min_pct", 0),
+            f"{field}.min_pct",
+            low=0,
+            high=100,
+            hint="Enter a percentage from 0 to 100.",
+            required=False,
+        )
+        high = _number_field(
+            out,
+            band.get("max_pct", 100),
+            f"{field}.max_pct",
+            low=0,
+            high=100,
+            hint="Enter a percentage from 0 to 100.",
+            required=False,
+            default=100.0,
+        )
         if low > high:
             out.add(field, f"minimum {low:g}% is above maximum {high:g}%. Lower the minimum or raise the maximum.")
             continue
@@ -257,7 +292,9 @@ def parse_rules(raw: Any, out: _Collector) -> Rules:
     if bands:
         total_min = sum(b.min_pct for b in bands)
         if total_min > 100 + 1e-9:
-            out.add("rules.horizon_bands", f"the minimum shares add up to {total_min:g}%, over 100%. Lower some minimums.")
+            out.add(
+                "rules.horizon_bands", f"the minimum shares add up to {total_min:g}%, over 100%. Lower some minimums."
+            )
     limits: list[ThemeLimit] = []
     raw_limits = raw.get("theme_limits") or {}
     if not isinstance(raw_limits, Mapping):
@@ -280,14 +317,21 @@ def parse_rules(raw: Any, out: _Collector) -> Rules:
                 values.append(int(number))
         low_count, high_count = values
         if low_count is not None and high_count is not None and low_count > high_count:
-            out.add(field, f"minimum {low_count} is above maximum {high_count}. Lower the minimum or raise the maximum.")
+            out.add(
+                field, f"minimum {low_count} is above maximum {high_count}. Lower the minimum or raise the maximum."
+            )
             continue
         if low_count is not None or high_count is not None:
             limits.append(ThemeLimit(theme=str(theme), min_count=low_count, max_count=high_count))
     penalty = _number_field(
-        out, raw.get("sensitivity_penalty", 1.0), "rules.sensitivity_penalty", low=0, high=1000,
+        out,
+        raw.get("sensitivity_penalty", 1.0),
+        "rules.sensitivity_penalty",
+        low=0,
+        high=1000,
         hint="Enter the value points lost per point of sensitivity when a priority is dropped (0 to 1000).",
-        required=False, default=1.0,
+        required=False,
+        default=1.0,
     )
     return Rules(
         max_priorities=max_priorities,
@@ -318,7 +362,12 @@ def parse_priority_record(
         out.add("id", "is missing. Give every priority a short unique id such as 'UEC01'.", None, row)
         return None
     if not _ID_PATTERN.match(pid):
-        out.add("id", f"'{pid}' is not a valid id. Use up to 40 letters, digits, '-', '_' or '.', starting with a letter or digit.", pid, row)
+        out.add(
+            "id",
+            f"'{pid}' is not a valid id. Use up to 40 letters, digits, '-', '_' or '.', starting with a letter or digit.",
+            pid,
+            row,
+        )
         return None
     before = len(out.problems)
     name = _text(record.get("name"))
@@ -329,14 +378,22 @@ def parse_priority_record(
         out.add("source", f"'{_text(record.get('source'))}' is not a source. Use 'national' or 'local'.", pid, row)
     horizon = _text(record.get("horizon")).lower()
     if horizon not in HORIZONS:
-        out.add("horizon", f"'{_text(record.get('horizon'))}' is not a horizon. Use 'short', 'medium' or 'long'.", pid, row)
+        out.add(
+            "horizon", f"'{_text(record.get('horizon'))}' is not a horizon. Use 'short', 'medium' or 'long'.", pid, row
+        )
     must_do = to_bool(record.get("must_do"))
     if must_do is None:
         out.add("must_do", f"'{record.get('must_do')}' is not yes or no. Use yes/no, y/n or true/false.", pid, row)
         must_do = False
     sensitivity = _number_field(
-        out, record.get("sensitivity"), "sensitivity", low=SENSITIVITY_MIN, high=SENSITIVITY_MAX,
-        hint="Enter how hard it is to drop, from 0 (easy) to 5 (very hard).", priority_id=pid, row=row,
+        out,
+        record.get("sensitivity"),
+        "sensitivity",
+        low=SENSITIVITY_MIN,
+        high=SENSITIVITY_MAX,
+        hint="Enter how hard it is to drop, from 0 (easy) to 5 (very hard).",
+        priority_id=pid,
+        row=row,
         required=False,
     )
     nested_costs = record.get("costs") if isinstance(record.get("costs"), Mapping) else {}
@@ -345,19 +402,40 @@ def parse_priority_record(
     for dim in dimensions:
         key = COST_PREFIX + dim.name
         raw_value = record.get(key, nested_costs.get(dim.name))
-        costs.append((dim.name, _number_field(
-            out, raw_value, key, low=0.0, high=None,
-            hint=f"Enter the {dim.unit or 'units'} of {dim.name} capacity it needs, as a number of at least 0.",
-            priority_id=pid, row=row,
-        )))
+        costs.append(
+            (
+                dim.name,
+                _number_field(
+                    out,
+                    raw_value,
+                    key,
+                    low=0.0,
+                    high=None,
+                    hint=f"Enter the {dim.unit or 'units'} of {dim.name} capacity it needs, as a number of at least 0.",
+                    priority_id=pid,
+                    row=row,
+                ),
+            )
+        )
     scores: list[tuple[str, float]] = []
     for crit in criteria:
         key = SCORE_PREFIX + crit.name
         raw_value = record.get(key, nested_scores.get(crit.name))
-        scores.append((crit.name, _number_field(
-            out, raw_value, key, low=SCORE_MIN, high=SCORE_MAX,
-            hint=f"Enter a score from {SCORE_MIN:g} to {SCORE_MAX:g}.", priority_id=pid, row=row,
-        )))
+        scores.append(
+            (
+                crit.name,
+                _number_field(
+                    out,
+                    raw_value,
+                    key,
+                    low=SCORE_MIN,
+                    high=SCORE_MAX,
+                    hint=f"Enter a score from {SCORE_MIN:g} to {SCORE_MAX:g}.",
+                    priority_id=pid,
+                    row=row,
+                ),
+            )
+        )
     if len(out.problems) > before:
         return None
     return Priority(
@@ -395,7 +473,7 @@ def find_prerequisite_cycle(priorities: Iterable[Priority]) -> list[str] | None:
                 if child not in graph:
                     continue
                 if state.get(child) == 1:
-                    return path[path.index(child):] + [child]
+                    return path[path.index(child) :] + [child]
                 if not state.get(child):
                     state[child] = 1
                     stack.append((child, 0))
@@ -407,17 +485,19 @@ def find_prerequisite_cycle(priorities: Iterable[Priority]) -> list[str] | None:
     return None
 
 
-def check_links(priorities: tuple[Priority, ...], rows: Mapping[str, int], out: _Collector) -> None:
+def check_links(priorities: tuple[Priority, ...], row_numbers: list[int], out: _Collector) -> None:
     """Cross-row checks: duplicate ids, unknown or self links, requires-and-excludes, cycles."""
     ids: dict[str, int] = {}
-    for p in priorities:
+    for p, row in zip(priorities, row_numbers):
         if p.id in ids:
-            out.add("id", f"'{p.id}' is already used on row {ids[p.id]}. Ids must be unique: rename one of them.", p.id, rows.get(p.id))
+            out.add(
+                "id", f"'{p.id}' is already used on row {ids[p.id]}. Ids must be unique: rename one of them.", p.id, row
+            )
         else:
-            ids[p.id] = rows.get(p.id, 0)
+            ids[p.id] = row
     known = set(ids)
-    for p in priorities:
-        row = rows.get(p.id)
+    rows = ids
+    for p, row in zip(priorities, row_numbers):
         for field, links in (("requires", p.requires), ("excludes", p.excludes)):
             for other in links:
                 if other == p.id:
@@ -426,12 +506,22 @@ def check_links(priorities: tuple[Priority, ...], rows: Mapping[str, int], out: 
                     out.add(field, f"'{other}' is not the id of any priority. Correct the id or remove it.", p.id, row)
         both = sorted(set(p.requires) & set(p.excludes))
         if both:
-            out.add("excludes", f"{', '.join(both)} is both required and excluded. A priority cannot need and rule out the same one: remove it from one list.", p.id, row)
+            out.add(
+                "excludes",
+                f"{', '.join(both)} is both required and excluded. A priority cannot need and rule out the same one: remove it from one list.",
+                p.id,
+                row,
+            )
     if not out.problems:
         cycle = find_prerequisite_cycle(priorities)
         if cycle:
             chain = " -> ".join(cycle)
-            out.add("requires", f"prerequisites form a cycle: {chain}. Remove one of these links.", cycle[0], rows.get(cycle[0]))
+            out.add(
+                "requires",
+                f"prerequisites form a cycle: {chain}. Remove one of these links.",
+                cycle[0],
+                rows.get(cycle[0]),
+            )
 
 
 def check_rules(rules: Rules, priorities: tuple[Priority, ...], out: _Collector) -> None:
@@ -445,7 +535,11 @@ def check_rules(rules: Rules, priorities: tuple[Priority, ...], out: _Collector)
     must = {p.id for p in priorities if p.must_do}
     for pid in rules.locked_out:
         if pid in must:
-            out.add("rules.locked_out", f"'{pid}' is a national must-do and cannot be locked out. Untick must-do first if it is no longer required.", pid)
+            out.add(
+                "rules.locked_out",
+                f"'{pid}' is a national must-do and cannot be locked out. Untick must-do first if it is no longer required.",
+                pid,
+            )
 
 
 def build_portfolio(
@@ -461,7 +555,7 @@ def build_portfolio(
     """Validate priority records against the dimensions and criteria, and check links and rules."""
     out = collector or _Collector()
     priorities: list[Priority] = []
-    rows: dict[str, int] = {}
+    row_numbers: list[int] = []
     for offset, record in enumerate(records):
         row = first_row + offset
         if all(is_blank(v) for v in record.values()):
@@ -469,12 +563,12 @@ def build_portfolio(
         priority = parse_priority_record(record, row, dimensions, criteria, out)
         if priority is not None:
             priorities.append(priority)
-            rows.setdefault(priority.id, row)
+            row_numbers.append(row)
     if not priorities and not out.problems:
         out.add("priorities", "the portfolio has no priorities. Add at least one row.")
     result = tuple(priorities)
     if not out.problems:
-        check_links(result, rows, out)
+        check_links(result, row_numbers, out)
     if not out.problems:
         check_rules(rules, result, out)
     out.raise_if_any()
@@ -485,7 +579,9 @@ def parse_portfolio(raw: Any) -> Portfolio:
     """A portfolio from the JSON object form (see README, 'Portfolio file format')."""
     out = _Collector()
     if not isinstance(raw, Mapping):
-        raise PortfolioError("The file must hold a JSON object with capacity_dimensions, criteria, rules and priorities.")
+        raise PortfolioError(
+            "The file must hold a JSON object with capacity_dimensions, criteria, rules and priorities."
+        )
     dimensions = parse_dimensions(raw.get("capacity_dimensions"), out)
     criteria = parse_criteria(raw.get("criteria"), out)
     rules = parse_rules(raw.get("rules"), out)
@@ -497,12 +593,16 @@ def parse_portfolio(raw: Any) -> Portfolio:
     for n in bad:
         out.add("priorities", "each priority must be an object with id, name, source, ...", row=n)
     out.raise_if_any()
-    return build_portfolio(_text(raw.get("name")) or "Untitled portfolio", dimensions, criteria, records, rules, collector=out)
+    return build_portfolio(
+        _text(raw.get("name")) or "Untitled portfolio", dimensions, criteria, records, rules, collector=out
+    )
 
 
 def replace_priorities(portfolio: Portfolio, records: Iterable[Mapping[str, Any]], *, first_row: int = 1) -> Portfolio:
     """The same portfolio with a new priorities table (edited in the app or loaded from CSV)."""
-    return build_portfolio(portfolio.name, portfolio.dimensions, portfolio.criteria, records, portfolio.rules, first_row=first_row)
+    return build_portfolio(
+        portfolio.name, portfolio.dimensions, portfolio.criteria, records, portfolio.rules, first_row=first_row
+    )
 
 
 def replace_settings(

@@ -40,8 +40,9 @@ def solve(
             horizons=horizon_shares(portfolio, ()),
         )
     if outcome.x is None:
-        return Result(status=outcome.status, message=outcome.message, solver=outcome.solver,
-                      seconds=time.perf_counter() - started)
+        return Result(
+            status=outcome.status, message=outcome.message, solver=outcome.solver, seconds=time.perf_counter() - started
+        )
     kept_set = {pid for pid, v in zip(model.ids, outcome.x) if v > 0.5}
     kept = tuple(p.id for p in portfolio.priorities if p.id in kept_set)
     dropped = tuple(p.id for p in portfolio.priorities if p.id not in kept_set)
@@ -49,9 +50,14 @@ def solve(
     horizons = horizon_shares(portfolio, kept_set)
     binding = binding_rules(portfolio, kept_set, capacity, horizons)
     value, penalty, by_criterion = value_figures(portfolio, kept_set)
-    message = "Optimal selection." if outcome.status == "optimal" else (
-        f"Best selection found before the time limit; it may be up to {100 * (outcome.gap or 0):.2f}% below the optimum."
-        if outcome.gap is not None else "Best selection found before the time limit; optimality not proven."
+    message = (
+        "Optimal selection."
+        if outcome.status == "optimal"
+        else (
+            f"Best selection found before the time limit; it may be up to {100 * (outcome.gap or 0):.2f}% below the optimum."
+            if outcome.gap is not None
+            else "Best selection found before the time limit; optimality not proven."
+        )
     )
     return Result(
         status=outcome.status,

@@ -91,5 +91,10 @@ def generate_portfolio(
         horizon_bands=bands,
         sensitivity_penalty=1.0,
     )
-    return Portfolio(name=f"generated n={n} k={k} seed={seed}", dimensions=dimensions, criteria=criteria,
-                     priorities=tuple(priorities), rules=rules)
+    return Portfolio(
+        name=f"generated n={n} k={k} seed={seed}",
+        dimensions=dimensions,
+        criteria=criteria,
+        priorities=tuple(priorities),
+        rules=rules,
+    )

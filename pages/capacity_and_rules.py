@@ -1,0 +1,168 @@
+"""Capacity and rules: capacity dimensions with headroom, criteria weights, limits, balance bands, locks."""
+
+import pandas as pd
+import streamlit as st
+
+from optimiser.domain import HEADROOM_MAX_PCT, HORIZON_LABELS, HORIZONS
+from optimiser.errors import PortfolioError
+from optimiser.formats import portfolio_to_dict
+from optimiser.parsing import is_blank, replace_settings
+from ui import state
+from ui.problems import problems_frame
+from ui.text import plain
+
+st.title("Capacity and rules")
+st.caption(
+    "How much capacity there really is, how much to keep free for the unexpected, what counts as value, "
+    "and the rules the kept set must follow. Changes apply as soon as they are valid."
+)
+
+portfolio = state.portfolio()
+raw = portfolio_to_dict(portfolio)
+rev = state.revision()
+
+
+def _key(name: str) -> str:
+    """Widget keys restart when the portfolio is replaced from outside this page."""
+    return f"rules_{name}_{rev}"
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [r for r in frame.to_dict(orient="records") if not all(is_blank(v) for v in r.values())]
+
+
+st.subheader("Capacity dimensions")
+st.caption("Any number of named resources. Headroom is the share of each kept free for unexpected challenges.")
+dimensions = st.data_editor(
+    pd.DataFrame(raw["capacity_dimensions"], columns=["name", "unit", "available", "headroom_pct"]),
+    key=_key("dimensions"),
+    num_rows="dynamic",
+    hide_index=True,
+    column_config={
+        "name": st.column_config.TextColumn("name", required=True),
+        "unit": st.column_config.TextColumn("unit"),
+        "available": st.column_config.NumberColumn("available", min_value=0.0, required=True),
+        "headroom_pct": st.column_config.NumberColumn(
+            "headroom %", min_value=0.0, max_value=HEADROOM_MAX_PCT, default=10.0
+        ),
+    },
+)
+
+st.subheader("Criteria and weights")
+st.caption("Each priority scores 0-10 on each criterion; its value is the sum of weight × score.")
+criteria = st.data_editor(
+    pd.DataFrame(raw["criteria"], columns=["name", "weight"]),
+    key=_key("criteria"),
+    num_rows="dynamic",
+    hide_index=True,
+    column_config={
+        "name": st.column_config.TextColumn("name", required=True),
+        "weight": st.column_config.NumberColumn("weight", min_value=0.0, max_value=100.0, default=1.0),
+    },
+)
+
+st.subheader("Rules")
+rules = portfolio.rules
+left, right = st.columns(2)
+with left:
+    limit_count = st.toggle(
+        "Limit the number of priorities kept", value=rules.max_priorities is not None, key=_key("limit_count")
+    )
+    max_priorities = st.number_input(
+        "Keep at most",
+        min_value=0,
+        max_value=max(len(portfolio.priorities), 1),
+        value=rules.max_priorities if rules.max_priorities is not None else min(len(portfolio.priorities), 20),
+        step=1,
+        key=_key("max_priorities"),
+        disabled=not limit_count,
+    )
+    penalty = st.number_input(
+        "Value lost per point of sensitivity when a priority is dropped",
+        min_value=0.0,
+        max_value=1000.0,
+        value=float(rules.sensitivity_penalty),
+        step=0.5,
+        key=_key("penalty"),
+        help="Sensitivity (0-5) says how hard a priority is to drop; dropping it costs this many value points per point.",
+    )
+with right:
+    st.markdown("**Horizon balance** (share of kept capacity)")
+    bands = {b.horizon: b for b in rules.horizon_bands}
+    band_values: dict[str, tuple[float, float]] = {}
+    for h in HORIZONS:
+        band = bands.get(h)
+        low, high = (band.min_pct, band.max_pct) if band else (0.0, 100.0)
+        band_values[h] = st.slider(
+            HORIZON_LABELS[h], 0.0, 100.0, (float(low), float(high)), step=1.0, format="%d%%", key=_key(f"band_{h}")
+        )
+
+st.markdown("**Theme limits** (number of kept priorities per theme; leave blank for no limit)")
+themes = sorted({p.theme for p in portfolio.priorities if p.theme})
+theme_rows = [{"theme": t, "min": lim["min"], "max": lim["max"]} for t, lim in raw["rules"]["theme_limits"].items()]
+theme_limits = st.data_editor(
+    pd.DataFrame(theme_rows, columns=["theme", "min", "max"]).astype({"min": "Float64", "max": "Float64"}),
+    key=_key("themes"),
+    num_rows="dynamic",
+    hide_index=True,
+    column_config={
+        "theme": st.column_config.SelectboxColumn("theme", options=themes, required=True),
+        "min": st.column_config.NumberColumn("min", min_value=0, step=1),
+        "max": st.column_config.NumberColumn("max", min_value=0, step=1),
+    },
+)
+
+st.markdown("**Locks** for this scenario (must-dos are always kept)")
+labels = {p.id: f"{p.id} · {p.name}" for p in portfolio.priorities}
+lock_left, lock_right = st.columns(2)
+locked_in = lock_left.multiselect(
+    "Lock in",
+    options=list(labels),
+    default=list(rules.locked_in),
+    format_func=lambda pid: labels[pid],
+    key=_key("locked_in"),
+)
+locked_out = lock_right.multiselect(
+    "Lock out",
+    options=[pid for pid in labels if not portfolio.priority(pid).must_do],
+    default=[pid for pid in rules.locked_out if pid in labels],
+    format_func=lambda pid: labels[pid],
+    key=_key("locked_out"),
+)
+
+new_rules = {
+    "max_priorities": int(max_priorities) if limit_count else None,
+    "horizon_bands": {h: {"min_pct": lo, "max_pct": hi} for h, (lo, hi) in band_values.items() if lo > 0 or hi < 100},
+    "theme_limits": {
+        str(r["theme"]): {
+            "min": None if is_blank(r["min"]) else r["min"],
+            "max": None if is_blank(r["max"]) else r["max"],
+        }
+        for r in _records(theme_limits)
+        if not is_blank(r.get("theme"))
+    },
+    "locked_in": locked_in,
+    "locked_out": locked_out,
+    "sensitivity_penalty": penalty,
+}
+
+try:
+    updated = replace_settings(portfolio, dimensions=_records(dimensions), criteria=_records(criteria), rules=new_rules)
+except PortfolioError as err:
+    st.error("These settings are not used yet: the model keeps the last valid ones until these are fixed.")
+    st.dataframe(problems_frame(err), hide_index=True, width="stretch")
+else:
+    if updated != portfolio:
+        state.set_portfolio(updated)
+        st.toast("Settings applied.")
+
+with st.expander("What the model does with these"):
+    st.markdown(
+        "- **Capacity**: what the kept priorities need must fit in each dimension once headroom is set aside.\n"
+        "- **Keep at most**: an upper limit on the number of priorities kept.\n"
+        "- **Horizon balance**: the share of kept capacity (costs as a share of each dimension, summed) in each "
+        "horizon must stay within its band.\n"
+        "- **Theme limits**: the number kept in a theme must be within its minimum and maximum.\n"
+        "- **Locks**: a locked-in priority is kept, a locked-out one is dropped, for this scenario only."
+    )
+    st.caption(plain(f"Current portfolio: {portfolio.name}"))

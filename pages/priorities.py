@@ -1,0 +1,159 @@
+"""Priorities: view and edit the wish-list; load and save portfolio files."""
+
+import pandas as pd
+import streamlit as st
+
+from optimiser.domain import HORIZONS, SCORE_MAX, SENSITIVITY_MAX, SOURCES
+from optimiser.errors import PortfolioError
+from optimiser.formats import (
+    portfolio_from_json,
+    portfolio_to_json,
+    priorities_frame,
+    priorities_from_csv,
+    priorities_to_csv,
+)
+from optimiser.parsing import COST_PREFIX, SCORE_PREFIX, replace_priorities
+from ui import state
+from ui.problems import problems_frame
+from ui.text import plain
+
+BASE = "priorities_table_base"
+BASE_SIGNATURE = "priorities_table_signature"
+UPLOAD_ERRORS = "priorities_upload_errors"
+FLASH = "priorities_flash"
+
+st.title("Priorities")
+st.caption(
+    "The wish-list the board is choosing from. Edit any cell, add rows at the bottom or delete rows; "
+    "the model uses the table as soon as it is valid, and a bad edit never replaces the last valid portfolio."
+)
+
+portfolio = state.portfolio()
+st.caption(
+    f"Portfolio: **{len(portfolio.priorities)} priorities** · loaded from the "
+    + plain(st.session_state[state.SOURCE_LABEL])
+)
+if FLASH in st.session_state:
+    st.success(st.session_state.pop(FLASH))
+
+# The editor starts from a fixed base table; its key changes only when the portfolio is
+# replaced from outside or its columns change, so the user's edits are never lost.
+signature = (state.revision(), tuple(d.name for d in portfolio.dimensions), tuple(c.name for c in portfolio.criteria))
+if st.session_state.get(BASE_SIGNATURE) != signature:
+    st.session_state[BASE] = priorities_frame(portfolio)
+    st.session_state[BASE_SIGNATURE] = signature
+
+column_config: dict[str, object] = {
+    "id": st.column_config.TextColumn("id", required=True, help="Short unique id, e.g. UEC01", max_chars=40),
+    "name": st.column_config.TextColumn("name", required=True, width="large"),
+    "source": st.column_config.SelectboxColumn("source", options=list(SOURCES), required=True),
+    "owner": st.column_config.TextColumn("owner"),
+    "theme": st.column_config.TextColumn("theme"),
+    "horizon": st.column_config.SelectboxColumn(
+        "horizon",
+        options=list(HORIZONS),
+        required=True,
+        help="short: within 12 months; medium: 1-3 years; long: 3+ years",
+    ),
+    "must_do": st.column_config.CheckboxColumn("must_do", default=False, help="National must-do: always kept"),
+    "sensitivity": st.column_config.NumberColumn(
+        "sensitivity",
+        min_value=0.0,
+        max_value=SENSITIVITY_MAX,
+        default=0.0,
+        help="How hard it is to drop, 0 (easy) to 5 (very hard)",
+    ),
+    "requires": st.column_config.TextColumn("requires", help="Ids it requires, separated by ; or ,"),
+    "excludes": st.column_config.TextColumn("excludes", help="Ids it is an alternative to, separated by ; or ,"),
+}
+for d in portfolio.dimensions:
+    column_config[COST_PREFIX + d.name] = st.column_config.NumberColumn(
+        f"{d.name} ({d.unit})" if d.unit else d.name,
+        min_value=0.0,
+        help=f"{d.name} capacity needed, in {d.unit or 'units'}",
+    )
+for c in portfolio.criteria:
+    column_config[SCORE_PREFIX + c.name] = st.column_config.NumberColumn(
+        f"score: {c.name}", min_value=0.0, max_value=SCORE_MAX, help=f"Score for {c.name}, 0 to 10"
+    )
+
+edited = st.data_editor(
+    st.session_state[BASE],
+    key=f"priorities_editor_{signature[0]}_{hash(signature[1:])}",
+    num_rows="dynamic",
+    hide_index=True,
+    column_config=column_config,
+    height=520,
+)
+
+try:
+    updated = replace_priorities(portfolio, edited.to_dict(orient="records"))
+except PortfolioError as err:
+    st.error(
+        "This edit is not used yet: the model keeps the last valid portfolio until these are fixed. "
+        "Your edits stay in the table."
+    )
+    st.dataframe(problems_frame(err), hide_index=True, width="stretch")
+else:
+    if updated != portfolio:
+        state.set_portfolio(updated)
+        portfolio = updated
+        st.caption(f"Edit applied: {len(updated.priorities)} priorities.")
+
+st.subheader("Load or save")
+left, right = st.columns(2)
+with left:
+    upload = st.file_uploader(
+        "Load a portfolio file (.json) or a priorities table (.csv)",
+        type=["json", "csv"],
+        key=f"portfolio_upload_{state.revision()}",
+        help="A .json file replaces everything (capacities, criteria, rules, priorities). "
+        "A .csv table replaces only the priorities and keeps the current capacities, criteria and rules.",
+    )
+    if upload is not None and st.session_state.get(state.LAST_UPLOAD) != upload.file_id:
+        st.session_state[state.LAST_UPLOAD] = upload.file_id
+        data = upload.getvalue()
+        try:
+            if upload.name.lower().endswith(".csv"):
+                loaded = priorities_from_csv(data, state.portfolio())
+            else:
+                loaded = portfolio_from_json(data)
+        except PortfolioError as err:
+            st.session_state[UPLOAD_ERRORS] = (upload.file_id, err)
+        else:
+            st.session_state.pop(UPLOAD_ERRORS, None)
+            state.set_portfolio(loaded, source=f"file {upload.name}", from_outside=True)
+            st.session_state[FLASH] = f"Loaded {len(loaded.priorities)} priorities from {upload.name}."
+            st.rerun()
+    failed = st.session_state.get(UPLOAD_ERRORS)
+    if failed and upload is not None and failed[0] == upload.file_id:
+        st.error(f"{upload.name} was not loaded; the current portfolio is unchanged. Fix these and load it again:")
+        st.dataframe(problems_frame(failed[1]), hide_index=True, width="stretch")
+    if st.button("Reset to the sample portfolio", key="reset_sample"):
+        state.set_portfolio(state.load_sample(), source="built-in sample portfolio", from_outside=True)
+        st.session_state[FLASH] = "The sample portfolio is loaded again."
+        st.rerun()
+with right:
+    current = state.portfolio()
+    st.download_button(
+        "Download portfolio (.json)",
+        portfolio_to_json(current),
+        file_name="portfolio.json",
+        mime="application/json",
+        key="download_json",
+    )
+    st.download_button(
+        "Download priorities table (.csv)",
+        priorities_to_csv(current),
+        file_name="priorities.csv",
+        mime="text/csv",
+        key="download_csv",
+    )
+    st.caption("The .json file holds everything needed to solve; the .csv table opens in a spreadsheet.")
+
+with st.expander("Summary by theme"):
+    frame = pd.DataFrame(
+        [{"theme": p.theme, "source": p.source, "must_do": p.must_do} for p in state.portfolio().priorities]
+    )
+    summary = frame.groupby("theme").agg(priorities=("theme", "size"), must_dos=("must_do", "sum")).reset_index()
+    st.dataframe(summary, hide_index=True)

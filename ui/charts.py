@@ -1,0 +1,203 @@
+"""Pure chart builders: tidy data frames in, Altair charts out (no Streamlit here).
+
+The same builders feed the app and any exported report, and are tested through `to_dict()`.
+Fonts are large so that a board can read them on a projector.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from optimiser.domain import HORIZON_LABELS, HORIZONS, Portfolio
+from optimiser.model import loads, priority_weights
+from optimiser.result import Result
+
+KEPT_COLOUR = "#005EB8"  # NHS blue
+DROPPED_COLOUR = "#AEB7BD"
+WISHLIST_COLOUR = "#768692"
+HEADROOM_COLOUR = "#DA291C"
+FONT_SIZE = 16
+
+
+def _style(chart: alt.Chart) -> alt.Chart:
+    return (
+        chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
+        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
+        .configure_title(fontSize=FONT_SIZE + 2)
+    )
+
+
+# ------------------------------------------------------------------ tidy frames
+
+
+def horizon_frame(result: Result) -> pd.DataFrame:
+    rows = []
+    for h in result.horizons:
+        label = HORIZON_LABELS[h.horizon]
+        rows.append(
+            {
+                "horizon": label,
+                "set": "Whole wish-list",
+                "share_pct": round(h.wishlist_pct, 1),
+                "count": h.wishlist_count,
+            }
+        )
+        rows.append({"horizon": label, "set": "Kept", "share_pct": round(h.kept_pct, 1), "count": h.kept_count})
+    return pd.DataFrame(rows, columns=["horizon", "set", "share_pct", "count"])
+
+
+def capacity_frame(result: Result) -> pd.DataFrame:
+    rows = []
+    for use in result.capacity:
+        available = use.available if use.available > 0 else 1.0
+        rows.append(
+            {
+                "dimension": use.dimension,
+                "unit": use.unit,
+                "used": round(use.used, 2),
+                "usable": round(use.usable, 2),
+                "available": round(use.available, 2),
+                "headroom_pct": use.headroom_pct,
+                "used_pct": round(100 * use.used / available, 1),
+                "limit_pct": round(100 - use.headroom_pct, 1),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["dimension", "unit", "used", "usable", "available", "headroom_pct", "used_pct", "limit_pct"]
+    )
+
+
+def source_frame(portfolio: Portfolio, result: Result) -> pd.DataFrame:
+    """Share of capacity load by source (national/local), whole wish-list versus kept."""
+    load = loads(portfolio)
+    kept = set(result.kept)
+    rows = []
+    for label, members in (
+        ("Whole wish-list", [True] * len(load)),
+        ("Kept", [p.id in kept for p in portfolio.priorities]),
+    ):
+        total = sum(w for w, m in zip(load, members) if m)
+        for source in ("national", "local"):
+            part = sum(w for w, m, p in zip(load, members, portfolio.priorities) if m and p.source == source)
+            rows.append({"set": label, "source": source, "share_pct": round(100 * part / total, 1) if total else 0.0})
+    return pd.DataFrame(rows, columns=["set", "source", "share_pct"])
+
+
+def value_cost_frame(portfolio: Portfolio, result: Result) -> pd.DataFrame:
+    value, _ = priority_weights(portfolio)
+    load = loads(portfolio)
+    kept = set(result.kept)
+    return pd.DataFrame(
+        {
+            "id": [p.id for p in portfolio.priorities],
+            "name": [p.name for p in portfolio.priorities],
+            "source": [p.source for p in portfolio.priorities],
+            "value": [round(float(v), 1) for v in value],
+            "load_pct": [round(100 * float(w), 2) for w in load],
+            "decision": ["Kept" if p.id in kept else "Dropped" for p in portfolio.priorities],
+        }
+    )
+
+
+# ------------------------------------------------------------------ charts
+
+
+def horizon_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Share of capacity in each horizon: whole wish-list versus kept set."""
+    order = [HORIZON_LABELS[h] for h in HORIZONS]
+    chart = (
+        alt.Chart(frame, title="Horizon balance: share of capacity")
+        .mark_bar()
+        .encode(
+            x=alt.X("share_pct:Q", title="Share of capacity (%)", scale=alt.Scale(domain=[0, 100])),
+            y=alt.Y("set:N", title=None, sort=["Whole wish-list", "Kept"]),
+            color=alt.Color(
+                "set:N",
+                title=None,
+                scale=alt.Scale(domain=["Whole wish-list", "Kept"], range=[WISHLIST_COLOUR, KEPT_COLOUR]),
+            ),
+            row=alt.Row(
+                "horizon:N",
+                title=None,
+                sort=order,
+                header=alt.Header(labelFontSize=FONT_SIZE, labelAngle=0, labelAlign="left"),
+            ),
+            tooltip=[
+                alt.Tooltip("horizon:N"),
+                alt.Tooltip("set:N"),
+                alt.Tooltip("share_pct:Q", title="share %"),
+                alt.Tooltip("count:Q", title="priorities"),
+            ],
+        )
+        .properties(height=50)
+    )
+    return _style(chart)
+
+
+def capacity_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Capacity used per dimension (% of available) with the headroom line."""
+    base = alt.Chart(frame, title="Capacity used, with headroom kept free")
+    bars = base.mark_bar(color=KEPT_COLOUR).encode(
+        x=alt.X("used_pct:Q", title="% of available capacity", scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("dimension:N", title=None),
+        tooltip=[
+            alt.Tooltip("dimension:N"),
+            alt.Tooltip("used:Q", title="used"),
+            alt.Tooltip("usable:Q", title="usable after headroom"),
+            alt.Tooltip("available:Q", title="available"),
+            alt.Tooltip("unit:N"),
+            alt.Tooltip("headroom_pct:Q", title="headroom %"),
+        ],
+    )
+    limit = base.mark_tick(color=HEADROOM_COLOUR, thickness=4, size=40).encode(
+        x="limit_pct:Q",
+        y="dimension:N",
+        tooltip=[alt.Tooltip("dimension:N"), alt.Tooltip("limit_pct:Q", title="limit after headroom %")],
+    )
+    return _style(alt.layer(bars, limit).properties(height=alt.Step(50)))
+
+
+def source_chart(frame: pd.DataFrame) -> alt.Chart:
+    """National versus local share of capacity, wish-list and kept."""
+    chart = (
+        alt.Chart(frame, title="National versus local: share of capacity")
+        .mark_bar()
+        .encode(
+            x=alt.X("share_pct:Q", title="Share of capacity (%)", stack="zero", scale=alt.Scale(domain=[0, 100])),
+            y=alt.Y("set:N", title=None, sort=["Whole wish-list", "Kept"]),
+            color=alt.Color(
+                "source:N", title="Source", scale=alt.Scale(domain=["national", "local"], range=["#003087", "#41B6E6"])
+            ),
+            tooltip=[alt.Tooltip("set:N"), alt.Tooltip("source:N"), alt.Tooltip("share_pct:Q", title="share %")],
+        )
+        .properties(height=alt.Step(50))
+    )
+    return _style(chart)
+
+
+def value_cost_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Weighted value against capacity load, kept and dropped marked."""
+    chart = (
+        alt.Chart(frame, title="Value against cost")
+        .mark_point(size=160, filled=True, opacity=0.85)
+        .encode(
+            x=alt.X("load_pct:Q", title="Capacity load (% of available, summed over dimensions)"),
+            y=alt.Y("value:Q", title="Weighted value"),
+            color=alt.Color(
+                "decision:N",
+                title=None,
+                scale=alt.Scale(domain=["Kept", "Dropped"], range=[KEPT_COLOUR, DROPPED_COLOUR]),
+            ),
+            shape=alt.Shape("source:N", title="Source"),
+            tooltip=[
+                alt.Tooltip("id:N"),
+                alt.Tooltip("name:N"),
+                alt.Tooltip("decision:N"),
+                alt.Tooltip("value:Q"),
+                alt.Tooltip("load_pct:Q", title="load %"),
+            ],
+        )
+        .properties(height=380)
+    )
+    return _style(chart)
