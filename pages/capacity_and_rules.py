@@ -150,7 +150,7 @@ try:
     updated = replace_settings(portfolio, dimensions=_records(dimensions), criteria=_records(criteria), rules=new_rules)
 except PortfolioError as err:
     st.error("These settings are not used yet: the model keeps the last valid ones until these are fixed.")
-    st.dataframe(problems_frame(err), hide_index=True, width="stretch")
+    st.dataframe(problems_frame(err), hide_index=True, width="stretch", key="settings_problems")
 else:
     if updated != portfolio:
         state.set_portfolio(updated)

@@ -19,6 +19,7 @@ from ui.text import plain
 
 BASE = "priorities_table_base"
 BASE_SIGNATURE = "priorities_table_signature"
+EDITOR_VERSION = "priorities_editor_version"
 UPLOAD_ERRORS = "priorities_upload_errors"
 FLASH = "priorities_flash"
 
@@ -42,6 +43,7 @@ signature = (state.revision(), tuple(d.name for d in portfolio.dimensions), tupl
 if st.session_state.get(BASE_SIGNATURE) != signature:
     st.session_state[BASE] = priorities_frame(portfolio)
     st.session_state[BASE_SIGNATURE] = signature
+    st.session_state[EDITOR_VERSION] = st.session_state.get(EDITOR_VERSION, -1) + 1
 
 column_config: dict[str, object] = {
     "id": st.column_config.TextColumn("id", required=True, help="Short unique id, e.g. UEC01", max_chars=40),
@@ -79,7 +81,7 @@ for c in portfolio.criteria:
 
 edited = st.data_editor(
     st.session_state[BASE],
-    key=f"priorities_editor_{signature[0]}_{hash(signature[1:])}",
+    key=f"priorities_editor_{st.session_state[EDITOR_VERSION]}",
     num_rows="dynamic",
     hide_index=True,
     column_config=column_config,
@@ -93,7 +95,7 @@ except PortfolioError as err:
         "This edit is not used yet: the model keeps the last valid portfolio until these are fixed. "
         "Your edits stay in the table."
     )
-    st.dataframe(problems_frame(err), hide_index=True, width="stretch")
+    st.dataframe(problems_frame(err), hide_index=True, width="stretch", key="priority_edit_problems")
 else:
     if updated != portfolio:
         state.set_portfolio(updated)
@@ -128,7 +130,7 @@ with left:
     failed = st.session_state.get(UPLOAD_ERRORS)
     if failed and upload is not None and failed[0] == upload.file_id:
         st.error(f"{upload.name} was not loaded; the current portfolio is unchanged. Fix these and load it again:")
-        st.dataframe(problems_frame(failed[1]), hide_index=True, width="stretch")
+        st.dataframe(problems_frame(failed[1]), hide_index=True, width="stretch", key="upload_problems")
     if st.button("Reset to the sample portfolio", key="reset_sample"):
         state.set_portfolio(state.load_sample(), source="built-in sample portfolio", from_outside=True)
         st.session_state[FLASH] = "The sample portfolio is loaded again."

@@ -1,0 +1,54 @@
+"""`python -m optimiser solve` prints the result and exits non-zero with a clear message on bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.builders import priority, raw_portfolio
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "optimiser", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_solve_prints_kept_set_value_capacity_and_balance():
+    out = run("solve", "sample_data/icb_portfolio.json")
+    assert out.returncode == 0, out.stderr
+    assert "Status: optimal" in out.stdout
+    assert "Kept 17 of 48 priorities; weighted value 1,112.5" in out.stdout
+    assert "operational" in out.stdout and "of      591.3 WTE-months" in out.stdout
+    assert "Long (3+ years)" in out.stdout
+
+
+def test_solve_accepts_a_csv_table_with_settings(tmp_path):
+    from optimiser.formats import load_portfolio, priorities_to_csv
+
+    table = tmp_path / "priorities.csv"
+    table.write_text(priorities_to_csv(load_portfolio(ROOT / "sample_data" / "icb_portfolio.json")))
+    out = run("solve", str(table), "--settings", "sample_data/icb_portfolio.json")
+    assert out.returncode == 0, out.stderr
+    assert "Kept 17 of 48" in out.stdout
+
+
+def test_bad_input_exits_2_naming_the_problem(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(raw_portfolio([priority("A", scores={"benefit": 42})])))
+    out = run("solve", str(path))
+    assert out.returncode == 2
+    assert "Row 1, priority A, field 'score:benefit': 42 is out of range" in out.stderr
+
+
+def test_missing_file_exits_2():
+    out = run("solve", "no/such/file.json")
+    assert out.returncode == 2 and "File not found" in out.stderr
+
+
+def test_infeasible_portfolio_exits_1_and_names_the_conflict(tmp_path):
+    path = tmp_path / "tight.json"
+    path.write_text(json.dumps(raw_portfolio([priority("M", cost=20, must_do=True)], capacity=10)))
+    out = run("solve", str(path))
+    assert out.returncode == 1
+    assert "over by 10" in out.stdout
