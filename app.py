@@ -2,10 +2,29 @@
 
 import streamlit as st
 
-from ui.state import init_state
+from optimiser.backends import SOLVERS
+from ui import state
 
 st.set_page_config(page_title="Priority rationaliser", page_icon=":material/balance:", layout="wide")
-init_state()
+state.init_state()
+
+# Widgets in the router are on every page, so their values survive page changes.
+with st.sidebar:
+    st.session_state[state.SOLVER] = st.selectbox(
+        "Solver",
+        SOLVERS,
+        index=SOLVERS.index(st.session_state[state.SOLVER]),
+        key="solver_widget",
+        help="auto picks by portfolio size; highs runs HiGHS in-process; cbc runs CBC through PuLP.",
+    )
+    st.session_state[state.TIME_LIMIT] = st.number_input(
+        "Time limit (seconds)",
+        min_value=1.0,
+        max_value=600.0,
+        value=float(st.session_state[state.TIME_LIMIT]),
+        step=1.0,
+        key="time_limit_widget",
+    )
 
 navigation = st.navigation(
     [

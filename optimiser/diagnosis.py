@@ -209,10 +209,11 @@ def elastic_conflicts(portfolio: Portfolio, model: SelectionModel, time_limit: f
             band = next(b for b in portfolio.rules.horizon_bands if b.horizon == r.subject)
             label = HORIZON_LABELS[band.horizon].split(" (")[0].lower() + "-term"
             side = f"minimum of {band.min_pct:g}%" if r.kind == "horizon_min" else f"maximum of {band.max_pct:g}%"
+            verb = "can only reach" if r.kind == "horizon_min" else "cannot come below"
             notes.append(
                 RuleNote(
                     r.name,
-                    f"The {label} share of capacity can only reach {shares.get(band.horizon, 0.0):.1f}% "
+                    f"The {label} share of capacity {verb} {shares.get(band.horizon, 0.0):.1f}% "
                     f"with the other rules, against a {side}.",
                     amount,
                 )

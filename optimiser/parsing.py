@@ -485,8 +485,13 @@ def find_prerequisite_cycle(priorities: Iterable[Priority]) -> list[str] | None:
     return None
 
 
-def check_links(priorities: tuple[Priority, ...], row_numbers: list[int], out: _Collector) -> None:
-    """Cross-row checks: duplicate ids, unknown or self links, requires-and-excludes, cycles."""
+def check_links(
+    priorities: tuple[Priority, ...], row_numbers: list[int], out: _Collector, other_ids: Iterable[str] = ()
+) -> None:
+    """Cross-row checks: duplicate ids, unknown or self links, requires-and-excludes, cycles.
+
+    `other_ids` are ids of rows that had problems of their own: links to them are not reported again.
+    """
     ids: dict[str, int] = {}
     for p, row in zip(priorities, row_numbers):
         if p.id in ids:
@@ -495,8 +500,9 @@ def check_links(priorities: tuple[Priority, ...], row_numbers: list[int], out: _
             )
         else:
             ids[p.id] = row
-    known = set(ids)
+    known = set(ids) | set(other_ids)
     rows = ids
+    clean = not out.problems
     for p, row in zip(priorities, row_numbers):
         for field, links in (("requires", p.requires), ("excludes", p.excludes)):
             for other in links:
@@ -512,7 +518,7 @@ def check_links(priorities: tuple[Priority, ...], row_numbers: list[int], out: _
                 p.id,
                 row,
             )
-    if not out.problems:
+    if clean and not out.problems:
         cycle = find_prerequisite_cycle(priorities)
         if cycle:
             chain = " -> ".join(cycle)
@@ -556,6 +562,7 @@ def build_portfolio(
     out = collector or _Collector()
     priorities: list[Priority] = []
     row_numbers: list[int] = []
+    failed_ids: list[str] = []
     for offset, record in enumerate(records):
         row = first_row + offset
         if all(is_blank(v) for v in record.values()):
@@ -564,11 +571,12 @@ def build_portfolio(
         if priority is not None:
             priorities.append(priority)
             row_numbers.append(row)
+        else:
+            failed_ids.append(_text(record.get("id")))
     if not priorities and not out.problems:
         out.add("priorities", "the portfolio has no priorities. Add at least one row.")
     result = tuple(priorities)
-    if not out.problems:
-        check_links(result, row_numbers, out)
+    check_links(result, row_numbers, out, failed_ids)
     if not out.problems:
         check_rules(rules, result, out)
     out.raise_if_any()
@@ -589,10 +597,10 @@ def parse_portfolio(raw: Any) -> Portfolio:
     if not isinstance(records, list):
         out.add("priorities", "must be a list of priorities.")
         records = []
-    bad = [n for n, r in enumerate(records, start=1) if not isinstance(r, Mapping)]
-    for n in bad:
-        out.add("priorities", "each priority must be an object with id, name, source, ...", row=n)
-    out.raise_if_any()
+    for n, record in enumerate(records, start=1):
+        if not isinstance(record, Mapping):
+            out.add("priorities", "each priority must be an object with id, name, source, ...", row=n)
+    records = [r if isinstance(r, Mapping) else {} for r in records]
     return build_portfolio(
         _text(raw.get("name")) or "Untitled portfolio", dimensions, criteria, records, rules, collector=out
     )

@@ -3,7 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-from optimiser.backends import SOLVERS
 from ui import state
 from ui.charts import (
     capacity_chart,
@@ -24,14 +23,6 @@ st.caption(
 )
 
 portfolio = state.portfolio()
-with st.sidebar:
-    st.selectbox(
-        "Solver",
-        SOLVERS,
-        key=state.SOLVER,
-        help="auto picks by portfolio size; highs runs HiGHS in-process; cbc runs CBC through PuLP.",
-    )
-    st.number_input("Time limit (seconds)", min_value=1.0, max_value=600.0, step=1.0, key=state.TIME_LIMIT)
 
 result = state.current_result()
 st.caption(plain(f"Portfolio: {portfolio.name}") + f" · solved by {result.solver} in {result.seconds:.2f} s")

@@ -158,15 +158,50 @@ def test_max_priorities_rule_is_applied():
     assert metric(at, "Priorities kept") == "10 of 48"
 
 
-def test_uploading_a_bad_file_keeps_the_portfolio(tmp_path):
-    # AppTest has no file uploader, so the loader the page calls is checked directly here;
-    # the browser test uploads a real file.
-    from optimiser.errors import PortfolioError
-    from optimiser.formats import portfolio_from_json
-
+def test_uploading_a_bad_file_lists_problems_and_keeps_the_portfolio():
     at = open_app("pages/priorities.py")
     raw = json.loads((ROOT / "sample_data" / "icb_portfolio.json").read_text())
     raw["priorities"][0]["horizon"] = "eventually"
-    with pytest.raises(PortfolioError, match="Row 1, priority NAT-UEC01, field 'horizon'"):
-        portfolio_from_json(json.dumps(raw))
+    raw["priorities"][5]["requires"] = ["NOPE"]
+    at.file_uploader[0].set_value(("broken.json", json.dumps(raw).encode(), "application/json")).run()
+    assert any("broken.json was not loaded" in e.value for e in at.error)
+    found = problems(at)
+    assert list(found["priority"]) == ["NAT-UEC01", "NAT-CAN02"]
+    assert list(found["field"]) == ["horizon", "requires"]
     assert len(at.session_state["portfolio"].priorities) == 48
+    assert at.session_state["portfolio"].priority("NAT-UEC01").horizon == "short"
+
+
+def test_uploading_a_valid_json_replaces_the_portfolio():
+    at = open_app("pages/priorities.py")
+    raw = json.loads((ROOT / "sample_data" / "icb_portfolio.json").read_text())
+    raw["name"] = "Smaller list"
+    raw["priorities"] = raw["priorities"][:20]
+    raw["priorities"] = [
+        {
+            **p,
+            "requires": [r for r in p["requires"] if r in {q["id"] for q in raw["priorities"]}],
+            "excludes": [e for e in p["excludes"] if e in {q["id"] for q in raw["priorities"]}],
+        }
+        for p in raw["priorities"]
+    ]
+    at.file_uploader[0].set_value(("smaller.json", json.dumps(raw).encode(), "application/json")).run()
+    assert not at.error
+    assert any("Loaded 20 priorities from smaller.json" in s.value for s in at.success)
+    assert len(at.data_editor[0].value) == 20
+    at.switch_page("pages/rationalise.py")
+    at.run()
+    assert metric(at, "Priorities kept").endswith("of 20")
+
+
+def test_uploading_a_csv_table_replaces_only_the_priorities():
+    from optimiser.formats import load_portfolio, priorities_frame
+
+    sample = load_portfolio(ROOT / "sample_data" / "icb_portfolio.json")
+    frame = priorities_frame(sample)
+    frame.loc[0, "name"] = "Renamed in a spreadsheet"
+    at = open_app("pages/priorities.py")
+    at.file_uploader[0].set_value(("table.csv", frame.to_csv(index=False).encode(), "text/csv")).run()
+    portfolio = at.session_state["portfolio"]
+    assert portfolio.priority("NAT-UEC01").name == "Renamed in a spreadsheet"
+    assert portfolio.dimensions == sample.dimensions and portfolio.rules == sample.rules

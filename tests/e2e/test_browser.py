@@ -1,0 +1,146 @@
+"""Real-browser journeys: Debian's Chromium driven by Playwright against `streamlit run` on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless=true",
+            "--server.address=127.0.0.1",
+            f"--server.port={port}",
+            "--browser.gatherUsageStats=false",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError("streamlit did not start within 60 s")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}; `make test` installs it (Debian package chromium).")
+        pytest.skip("Chromium is not installed; run `make test`, which installs it.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1600, "height": 1200})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(server)
+    yield page
+    context.close()
+
+
+def metric_value(page, label: str) -> str:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def test_opening_the_app_shows_the_solved_sample(page):
+    page.get_by_role("heading", name="Rationalise").wait_for()
+    page.wait_for_selector('[data-testid="stMetric"]')
+    assert metric_value(page, "Priorities kept") == "17 of 48"
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    charts.nth(3).wait_for()
+    assert charts.count() == 4
+
+
+def test_changing_a_rule_changes_the_result(page):
+    page.get_by_role("link", name="Capacity and rules").click()
+    page.get_by_role("heading", name="Capacity and rules").wait_for()
+    box = page.get_by_label("Keep at most")
+    box.fill("10")
+    box.press("Enter")
+    page.wait_for_timeout(1500)
+    page.get_by_role("link", name="Rationalise").click()
+    page.get_by_role("heading", name="Rationalise").wait_for()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')].some(e => e.innerText === '10 of 48')"""
+    )
+    assert metric_value(page, "Priorities kept") == "10 of 48"
+
+
+def test_a_broken_upload_shows_errors_and_keeps_the_portfolio(page, tmp_path):
+    raw = json.loads((ROOT / "sample_data" / "icb_portfolio.json").read_text())
+    raw["priorities"][3]["scores"]["outcomes"] = 14
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(raw))
+    page.get_by_role("link", name="Priorities").click()
+    page.get_by_role("heading", name="Priorities").wait_for()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(broken))
+    page.get_by_text("broken.json was not loaded").wait_for()
+    assert page.get_by_text("48 priorities").count() >= 1
+    page.get_by_role("link", name="Rationalise").click()
+    page.wait_for_selector('[data-testid="stMetric"]')
+    assert metric_value(page, "Priorities kept") == "17 of 48"
