@@ -33,15 +33,15 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=120.0)
     args = parser.parse_args()
     solvers = args.solvers.split(",")
-    header = "| N | K | build s | " + " | ".join(f"{s} s | {s} optimal" for s in solvers) + " |"
+    header = "| N | K | build s | " + " | ".join(f"{s} s | {s} optimal" for s in solvers) + " | objective spread |"
     print(header)
-    print("|" + " --- |" * (3 + 2 * len(solvers)), flush=True)
+    print("|" + " --- |" * (4 + 2 * len(solvers)), flush=True)
     for n in (int(x) for x in args.sizes.split(",")):
         for k in (int(x) for x in args.dims.split(",")):
             builds: list[float] = []
             times: dict[str, list[float]] = {s: [] for s in solvers}
             proven: dict[str, int] = {s: 0 for s in solvers}
-            objectives: dict[int, set[float]] = {}
+            objectives: dict[int, list[float]] = {}
             for seed in range(1, args.seeds + 1):
                 portfolio = generate_portfolio(n, k, seed)
                 started = time.perf_counter()
@@ -52,7 +52,7 @@ def main() -> None:
                     times[solver].append(outcome.seconds)
                     proven[solver] += outcome.status == "optimal"
                     if outcome.objective is not None:
-                        objectives.setdefault(seed, set()).add(round(outcome.objective, 6))
+                        objectives.setdefault(seed, []).append(outcome.objective)
             cells = " | ".join(f"{summary(times[s])} | {proven[s]}/{args.seeds}" for s in solvers)
             agree = all(len(v) == 1 for v in objectives.values())
             print(

@@ -76,16 +76,26 @@ def _csr(model: SelectionModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return starts, index, value
 
 
-def solve_with_highs(model: SelectionModel, time_limit: float, gap: float) -> SolverOutcome:
+# On small, tight portfolios (like the sample: 48 priorities, four tight capacities) HiGHS spent most
+# of its time restarting and in sub-MIP heuristics; without them it solves 3-4x faster
+# (0.22 s -> 0.06 s on the sample). Measured with bench/solve_speed.py; not applied to large models.
+SMALL_MODEL_OPTIONS = {"mip_allow_restart": False, "mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False}
+SMALL_MODEL_MAX = 2000
+
+
+def highs_instance(model: SelectionModel, time_limit: float, gap: float):
+    """A highspy.Highs holding the model (rows in model order, one column per priority)."""
     import highspy
 
-    started = time.perf_counter()
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", 0)
     h.setOptionValue("threads", 1)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(gap))
+    if model.size <= SMALL_MODEL_MAX:
+        for option, value in SMALL_MODEL_OPTIONS.items():
+            h.setOptionValue(option, value)
     inf = highspy.kHighsInf
     lp = highspy.HighsLp()
     lp.num_col_ = model.size
@@ -106,18 +116,25 @@ def solve_with_highs(model: SelectionModel, time_limit: float, gap: float) -> So
     lp.a_matrix_.num_row_ = len(model.rows)
     lp.integrality_ = [highspy.HighsVarType.kInteger] * model.size
     h.passModel(lp)
+    return h
+
+
+def run_highs(h, time_limit: float, started: float) -> SolverOutcome:
+    """Run a prepared HiGHS instance and read back a solution only if one exists."""
+    import highspy
+
     h.run()
     seconds = time.perf_counter() - started
     status = h.getModelStatus()
     info = h.getInfo()
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
     name = "HiGHS"
-    MS = highspy.HighsModelStatus
-    if status == MS.kInfeasible:
+    model_status = highspy.HighsModelStatus
+    if status == model_status.kInfeasible:
         return SolverOutcome("infeasible", None, None, None, None, seconds, name, "No selection satisfies every rule.")
     if not has_solution:
         message = h.modelStatusToString(status)
-        if status == MS.kTimeLimit:
+        if status == model_status.kTimeLimit:
             message = f"The solver reached its time limit of {time_limit:g} s before finding any selection."
         return SolverOutcome("no_solution", None, None, None, None, seconds, name, message)
     x = np.round(np.array(h.getSolution().col_value, dtype=float))
@@ -126,7 +143,7 @@ def solve_with_highs(model: SelectionModel, time_limit: float, gap: float) -> So
     if not math.isfinite(bound):
         bound = objective
     gap_now = relative_gap(objective, bound)
-    if status == MS.kOptimal:
+    if status == model_status.kOptimal:
         return SolverOutcome("optimal", x, objective, bound, gap_now, seconds, name)
     return SolverOutcome(
         "feasible",
@@ -138,6 +155,11 @@ def solve_with_highs(model: SelectionModel, time_limit: float, gap: float) -> So
         name,
         f"Stopped at the {time_limit:g} s time limit ({h.modelStatusToString(status)}).",
     )
+
+
+def solve_with_highs(model: SelectionModel, time_limit: float, gap: float) -> SolverOutcome:
+    started = time.perf_counter()
+    return run_highs(highs_instance(model, time_limit, gap), time_limit, started)
 
 
 # ------------------------------------------------------------------ PuLP (CBC or HiGHS)

@@ -7,13 +7,16 @@ theme and balance rule be broken at a price and finds the smallest total breach.
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
+
 import numpy as np
 
 from .domain import HORIZON_LABELS, Portfolio
 from .explain import _fmt
 from .figures import capacity_use, horizon_shares
 from .model import SelectionModel, safe_name
-from .result import RuleNote
+from .result import Fix, Remedy, RuleNote
 
 ELASTIC_KINDS = ("capacity", "max_priorities", "theme_min", "theme_max", "horizon_min", "horizon_max")
 
@@ -115,38 +118,51 @@ def structural_conflicts(portfolio: Portfolio) -> list[RuleNote]:
     return notes
 
 
-def elastic_conflicts(portfolio: Portfolio, model: SelectionModel, time_limit: float = 10.0) -> list[RuleNote]:
-    """Smallest breach of the soft rules that makes a selection possible, reported per rule."""
+LOCK_WEIGHT = 1.0  # lifting one must-do or lock weighs like doubling a capacity
+
+
+def _ceil(value: float, step: float = 0.1) -> float:
+    return math.ceil(value / step - 1e-9) * step
+
+
+def _floor(value: float, step: float = 0.1) -> float:
+    return math.floor(value / step + 1e-9) * step
+
+
+def _elastic_solution(portfolio: Portfolio, model: SelectionModel, time_limit: float):
+    """Solve the elastic model: soft rules and locks may be broken at a price.
+
+    Returns (kept set, [(row, slack)], [(priority id, 'in' | 'out')]) or None if even that fails.
+    """
     import highspy
 
     soft = [r for r in model.rows if r.kind in ELASTIC_KINDS]
     hard = [r for r in model.rows if r.kind not in ELASTIC_KINDS]
     n = model.size
-    load_total = max(
-        float(np.sum(np.abs(np.concatenate([r.coefs for r in soft if r.kind.startswith("horizon")] or [np.zeros(1)])))),
-        1e-9,
-    )
+    horizon_coefs = [r.coefs for r in soft if r.kind.startswith("horizon")]
+    load_total = max(float(np.sum(np.abs(np.concatenate(horizon_coefs)))) if horizon_coefs else 0.0, 1e-9)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", 0)
     h.setOptionValue("threads", 1)
     h.setOptionValue("time_limit", float(time_limit))
     inf = highspy.kHighsInf
-    # Priority columns: binary, objective 0 (a tiny preference for value breaks ties).
+    # Priority columns are free binaries here: locks become priced rows below.
+    # A tiny preference for value makes the suggested selection a sensible one.
     scale = max(float(np.abs(model.objective).sum()), 1.0)
-    h.addVars(n, model.col_lower.astype(float), model.col_upper.astype(float))
+    h.addVars(n, np.zeros(n), np.ones(n))
     h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n))
     h.changeColsCost(n, np.arange(n, dtype=np.int32), -1e-6 * model.objective / scale)
     for r in hard:
         h.addRow(max(r.lower, -inf), min(r.upper, inf), len(r.cols), r.cols.astype(np.int32), r.coefs.astype(float))
-    slack_of: list[tuple[int, object]] = []
+    slacks: list[tuple[int, object]] = []
     for r in soft:
         if r.kind == "capacity":
             weight = 1.0 / max(r.upper, 1e-9)
         elif r.kind.startswith("horizon"):
             weight = 1.0 / load_total
         else:
-            weight = 1.0
+            weight = 1.0 / max(abs(r.upper if r.upper < inf else r.lower), 1.0)
         col = h.getNumCol()
         h.addVar(0.0, inf)
         h.changeColCost(col, weight)
@@ -154,85 +170,228 @@ def elastic_conflicts(portfolio: Portfolio, model: SelectionModel, time_limit: f
         cols = np.append(r.cols, col).astype(np.int32)
         coefs = np.append(r.coefs, sign).astype(float)
         h.addRow(max(r.lower, -inf), min(r.upper, inf), len(cols), cols, coefs)
-        slack_of.append((col, r))
+        slacks.append((col, r))
+    locks: list[tuple[int, str, str]] = []
+    for i, pid in enumerate(model.ids):
+        if model.col_lower[i] > 0.5:  # must-do or locked in: x_i + u >= 1
+            side, lower, upper, sign = "in", 1.0, inf, 1.0
+        elif model.col_upper[i] < 0.5:  # locked out: x_i - v <= 0
+            side, lower, upper, sign = "out", -inf, 0.0, -1.0
+        else:
+            continue
+        col = h.getNumCol()
+        h.addVar(0.0, 1.0)
+        h.changeColCost(col, LOCK_WEIGHT)
+        h.addRow(lower, upper, 2, np.array([i, col], dtype=np.int32), np.array([1.0, sign]))
+        locks.append((col, pid, side))
     h.run()
-    info = h.getInfo()
-    if info.primal_solution_status != 2:
-        return [
-            RuleNote(
-                "hard_rules",
-                "The prerequisites, alternatives and locks cannot all be met together. "
-                "Check the locks on priorities that require or exclude each other.",
-                1,
-            )
-        ]
+    if h.getInfo().primal_solution_status != 2:
+        return None
     values = np.array(h.getSolution().col_value)
-    x = np.round(values[:n])
-    kept = {pid for pid, v in zip(model.ids, x) if v > 0.5}
+    kept = {pid for pid, v in zip(model.ids, np.round(values[:n])) if v > 0.5}
+    broken_rows = [(r, float(values[col])) for col, r in slacks if values[col] > 1e-6]
+    broken_locks = [(pid, side) for col, pid, side in locks if values[col] > 0.5]
+    return kept, broken_rows, broken_locks
+
+
+def elastic_remedies(portfolio: Portfolio, model: SelectionModel, time_limit: float = 10.0) -> list[Remedy]:
+    """The smallest set of changes that restores a solution, one remedy per broken rule."""
+    solution = _elastic_solution(portfolio, model, time_limit)
+    if solution is None:
+        return []
+    kept, broken_rows, broken_locks = solution
     shares = {s.horizon: s.kept_pct for s in horizon_shares(portfolio, kept)}
     uses = {u.dimension: u for u in capacity_use(portfolio, kept)}
-    notes: list[RuleNote] = []
-    for col, r in slack_of:
-        amount = float(values[col])
-        if amount <= 1e-6:
-            continue
+    rules = portfolio.rules
+    remedies: list[Remedy] = []
+    for r, amount in broken_rows:
         if r.kind == "capacity":
             use = uses[r.subject]
+            dim = portfolio.dimension(r.subject)
             unit = f" {use.unit}" if use.unit else ""
-            notes.append(
-                RuleNote(
-                    r.name,
-                    (
-                        f"{r.subject} capacity is exceeded by {_fmt(amount)}{unit}: the other rules need at least "
-                        f"{_fmt(use.usable + amount)}, and {_fmt(use.usable)} is available after {_fmt(use.headroom_pct)}% headroom."
-                    ),
-                    amount,
-                )
+            need = use.usable + amount
+            note = RuleNote(
+                r.name,
+                f"{r.subject} capacity is short by {_fmt(amount)}{unit}: the other rules need at least {_fmt(need)}, "
+                f"and {_fmt(use.usable)} is available after {_fmt(use.headroom_pct)}% headroom.",
+                amount,
             )
+            scale = 1.0 - dim.headroom_pct / 100.0
+            proposed = _ceil(need / scale)
+            options = [
+                Fix(
+                    "capacity",
+                    dim.name,
+                    dim.available,
+                    proposed,
+                    f"Raise {dim.name} capacity from {_fmt(dim.available)} to {_fmt(proposed)}{unit}.",
+                )
+            ]
+            if dim.headroom_pct > 0 and dim.available > 0:
+                new_headroom = _floor(100.0 * (1.0 - need / dim.available))
+                if new_headroom >= 0:
+                    options.append(
+                        Fix(
+                            "headroom",
+                            dim.name,
+                            dim.headroom_pct,
+                            new_headroom,
+                            f"Lower {dim.name} headroom from {_fmt(dim.headroom_pct)}% to {_fmt(new_headroom)}%.",
+                        )
+                    )
+            remedies.append(Remedy(note, tuple(options)))
         elif r.kind == "max_priorities":
-            notes.append(
-                RuleNote(
-                    r.name,
-                    f"The other rules need at least {len(kept)} priorities kept, "
-                    f"over the limit of {portfolio.rules.max_priorities} by {round(amount)}.",
-                    amount,
+            proposed = float(rules.max_priorities + math.ceil(amount - 1e-9))
+            note = RuleNote(
+                r.name,
+                f"The other rules need at least {int(proposed)} priorities kept, over the limit of "
+                f"{rules.max_priorities}.",
+                amount,
+            )
+            remedies.append(
+                Remedy(
+                    note,
+                    (
+                        Fix(
+                            "max_priorities",
+                            "",
+                            float(rules.max_priorities),
+                            proposed,
+                            f"Raise the limit on priorities kept from {rules.max_priorities} to {int(proposed)}.",
+                        ),
+                    ),
                 )
             )
         elif r.kind in ("theme_min", "theme_max"):
-            word = "minimum" if r.kind == "theme_min" else "maximum"
-            notes.append(
-                RuleNote(
-                    r.name, f"Theme '{r.subject}' {word} is missed by {round(amount)} given the other rules.", amount
+            limit = next(t for t in rules.theme_limits if t.theme == r.subject)
+            step = math.ceil(amount - 1e-9)
+            if r.kind == "theme_min":
+                current, proposed, word = limit.min_count, max(limit.min_count - step, 0), "minimum"
+            else:
+                current, proposed, word = limit.max_count, limit.max_count + step, "maximum"
+            note = RuleNote(
+                r.name, f"Theme '{r.subject}' {word} of {current} cannot be met with the other rules.", amount
+            )
+            remedies.append(
+                Remedy(
+                    note,
+                    (
+                        Fix(
+                            r.kind,
+                            r.subject,
+                            float(current),
+                            float(proposed),
+                            f"Change the {word} for theme '{r.subject}' from {current} to {proposed}.",
+                        ),
+                    ),
                 )
             )
         else:
-            band = next(b for b in portfolio.rules.horizon_bands if b.horizon == r.subject)
+            band = next(b for b in rules.horizon_bands if b.horizon == r.subject)
             label = HORIZON_LABELS[band.horizon].split(" (")[0].lower() + "-term"
-            side = f"minimum of {band.min_pct:g}%" if r.kind == "horizon_min" else f"maximum of {band.max_pct:g}%"
-            verb = "can only reach" if r.kind == "horizon_min" else "cannot come below"
-            notes.append(
-                RuleNote(
+            share = shares.get(band.horizon, 0.0)
+            if r.kind == "horizon_min":
+                proposed = _floor(share)
+                note = RuleNote(
                     r.name,
-                    f"The {label} share of capacity {verb} {shares.get(band.horizon, 0.0):.1f}% "
-                    f"with the other rules, against a {side}.",
+                    f"The {label} share of capacity can only reach {share:.1f}% with the other rules, "
+                    f"against a minimum of {band.min_pct:g}%.",
                     amount,
                 )
-            )
-    return notes
+                fix = Fix(
+                    "horizon_min",
+                    band.horizon,
+                    band.min_pct,
+                    proposed,
+                    f"Lower the {label} minimum from {band.min_pct:g}% to {_fmt(proposed)}%.",
+                )
+            else:
+                proposed = min(_ceil(share), 100.0)
+                note = RuleNote(
+                    r.name,
+                    f"The {label} share of capacity cannot come below {share:.1f}% with the other "
+                    f"rules, against a maximum of {band.max_pct:g}%.",
+                    amount,
+                )
+                fix = Fix(
+                    "horizon_max",
+                    band.horizon,
+                    band.max_pct,
+                    proposed,
+                    f"Raise the {label} maximum from {band.max_pct:g}% to {_fmt(proposed)}%.",
+                )
+            remedies.append(Remedy(note, (fix,)))
+    for pid, side in broken_locks:
+        p = portfolio.priority(pid)
+        if side == "in" and p.must_do:
+            fix = Fix("unlock", pid, None, None, f"Lift the must-do on {pid} for this scenario.")
+            why = f"{pid} is a must-do, but it cannot be kept with the other rules."
+        elif side == "in":
+            fix = Fix("unlock", pid, None, None, f"Remove the lock-in on {pid}.")
+            why = f"{pid} is locked in, but it cannot be kept with the other rules."
+        else:
+            fix = Fix("unlock_out", pid, None, None, f"Remove the lock-out on {pid}.")
+            why = f"{pid} is locked out, but the other rules need it."
+        remedies.append(Remedy(RuleNote(f"lock_{side}_{safe_name(pid)}", why, 1.0), (fix,)))
+    return remedies
 
 
-def diagnose(portfolio: Portfolio, model: SelectionModel) -> list[RuleNote]:
-    notes = structural_conflicts(portfolio)
-    if notes:
-        return notes
-    notes = elastic_conflicts(portfolio, model)
-    if notes:
-        return notes
-    return [
-        RuleNote(
-            "unknown",
-            "The solver found no selection, but no single rule could be named. "
-            "Try relaxing capacity, headroom or balance bands.",
-            0,
+def apply_fix(portfolio: Portfolio, fix: Fix) -> Portfolio:
+    """The portfolio with one suggested change made."""
+    rules = portfolio.rules
+    if fix.kind in ("capacity", "headroom"):
+        dims = tuple(
+            replace(d, available=fix.proposed)
+            if fix.kind == "capacity" and d.name == fix.target
+            else replace(d, headroom_pct=fix.proposed)
+            if d.name == fix.target
+            else d
+            for d in portfolio.dimensions
         )
-    ]
+        return replace(portfolio, dimensions=dims)
+    if fix.kind == "max_priorities":
+        return replace(portfolio, rules=replace(rules, max_priorities=int(fix.proposed)))
+    if fix.kind in ("theme_min", "theme_max"):
+        field = "min_count" if fix.kind == "theme_min" else "max_count"
+        limits = tuple(
+            replace(t, **{field: int(fix.proposed)}) if t.theme == fix.target else t for t in rules.theme_limits
+        )
+        return replace(portfolio, rules=replace(rules, theme_limits=limits))
+    if fix.kind in ("horizon_min", "horizon_max"):
+        field = "min_pct" if fix.kind == "horizon_min" else "max_pct"
+        bands = tuple(
+            replace(b, **{field: fix.proposed}) if b.horizon == fix.target else b for b in rules.horizon_bands
+        )
+        return replace(portfolio, rules=replace(rules, horizon_bands=bands))
+    if fix.kind == "unlock":
+        priorities = tuple(replace(p, must_do=False) if p.id == fix.target else p for p in portfolio.priorities)
+        locked_in = tuple(pid for pid in rules.locked_in if pid != fix.target)
+        return replace(portfolio, priorities=priorities, rules=replace(rules, locked_in=locked_in))
+    if fix.kind == "unlock_out":
+        return replace(
+            portfolio, rules=replace(rules, locked_out=tuple(pid for pid in rules.locked_out if pid != fix.target))
+        )
+    raise ValueError(f"unknown fix kind {fix.kind!r}")
+
+
+def apply_remedies(portfolio: Portfolio, remedies: list[Remedy] | tuple[Remedy, ...]) -> Portfolio:
+    """The portfolio with the first option of every remedy applied."""
+    for remedy in remedies:
+        portfolio = apply_fix(portfolio, remedy.options[0])
+    return portfolio
+
+
+def diagnose(portfolio: Portfolio, model: SelectionModel) -> tuple[list[RuleNote], list[Remedy]]:
+    """What conflicts (exact checks first, else the elastic model's findings) and how to fix it."""
+    remedies = elastic_remedies(portfolio, model)
+    notes = structural_conflicts(portfolio) or [r.conflict for r in remedies]
+    if not notes:
+        notes = [
+            RuleNote(
+                "unknown",
+                "The solver found no selection, but no single rule could be named. "
+                "Try relaxing capacity, headroom or balance bands.",
+                0,
+            )
+        ]
+    return notes, remedies

@@ -39,6 +39,25 @@ class RuleNote:
 
 
 @dataclass(frozen=True)
+class Fix:
+    """One change to the scenario that a user can apply (see diagnosis.apply_fix)."""
+
+    kind: str  # capacity | headroom | max_priorities | theme_min | theme_max | horizon_min | horizon_max | unlock | unlock_out
+    target: str  # dimension, theme, horizon or priority id
+    current: float | None
+    proposed: float | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """A rule that cannot be met, with the changes (alternatives, first preferred) that would fix it."""
+
+    conflict: RuleNote
+    options: tuple[Fix, ...]
+
+
+@dataclass(frozen=True)
 class Decision:
     priority_id: str
     kept: bool
@@ -63,6 +82,7 @@ class Result:
     horizons: tuple[HorizonShare, ...] = ()
     binding: tuple[RuleNote, ...] = ()
     conflicts: tuple[RuleNote, ...] = ()
+    remedies: tuple[Remedy, ...] = ()
     decisions: tuple[Decision, ...] = ()
 
     @property

@@ -29,13 +29,14 @@ def solve(
     model = build_model(portfolio)
     outcome = run_solver(model, solver=solver, time_limit=time_limit, gap=gap)
     if outcome.status == "infeasible":
-        conflicts = diagnose(portfolio, model)
+        conflicts, remedies = diagnose(portfolio, model)
         return Result(
             status="infeasible",
             message="No selection satisfies every rule: " + " ".join(c.text for c in conflicts),
             solver=outcome.solver,
             seconds=time.perf_counter() - started,
             conflicts=tuple(conflicts),
+            remedies=tuple(remedies),
             capacity=capacity_use(portfolio, ()),
             horizons=horizon_shares(portfolio, ()),
         )

@@ -113,12 +113,16 @@ def test_infeasible_must_dos_are_explained_with_the_amount():
 
 
 def test_infeasible_balance_band_is_explained_by_the_elastic_model():
-    # Only long-term work could satisfy a 60% long share, and it does not fit.
+    # A 60% long-term share needs L (cost 9) beside the must-do S (cost 2): 11 > 10 available.
     items = [priority("S", 2, 5, must_do=True), priority("L", 9, 5, horizon="long")]
     result = solve(portfolio(items, capacity=10, rules={"horizon_bands": {"long": {"min_pct": 60}}}))
     assert result.status == "infeasible"
-    texts = " ".join(c.text for c in result.conflicts)
-    assert "long-term share of capacity can only reach 0.0%" in texts or "ops capacity is exceeded by 1" in texts
+    (conflict,) = result.conflicts
+    assert conflict.text == (
+        "ops capacity is short by 1 days: the other rules need at least 11, and 10 is available after 0% headroom."
+    )
+    (remedy,) = result.remedies
+    assert remedy.options[0].text == "Raise ops capacity from 10 to 11 days."
 
 
 def test_forced_alternatives_conflict_is_named():
