@@ -1,4 +1,4 @@
-"""Command line: `python -m optimiser solve <portfolio file>`."""
+"""Command line: `python -m optimiser solve|explain <portfolio file>`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from .backends import DEFAULT_TIME_LIMIT, SOLVERS
 from .errors import PortfolioError
 from .formats import load_portfolio
-from .report_text import result_text
+from .report_text import explain_text, result_text
 from .solve import solve
 
 
@@ -24,6 +24,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     solve_cmd.add_argument("--solver", choices=SOLVERS, default="auto")
     solve_cmd.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)")
+    explain_cmd = sub.add_parser("explain", help="explain why each priority is kept or dropped (or what conflicts)")
+    explain_cmd.add_argument("portfolio", help="portfolio file (.json) or priorities table (.csv, with --settings)")
+    explain_cmd.add_argument(
+        "--settings", help="portfolio .json whose capacities, criteria and rules go with a .csv table"
+    )
+    explain_cmd.add_argument("--solver", choices=SOLVERS, default="auto")
+    explain_cmd.add_argument(
+        "--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)"
+    )
     args = parser.parse_args(argv)
     try:
         portfolio = load_portfolio(args.portfolio, settings=args.settings)
@@ -31,7 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     result = solve(portfolio, solver=args.solver, time_limit=args.time_limit)
-    print(result_text(portfolio, result))
+    if args.command == "explain":
+        print(explain_text(portfolio, result, time_limit=args.time_limit))
+    else:
+        print(result_text(portfolio, result))
     return 0 if result.has_selection else 1
 
 

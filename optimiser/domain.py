@@ -130,10 +130,3 @@ class Portfolio:
     def value_of(self, p: Priority) -> float:
         """Weighted value of a priority: sum of weight x score over the criteria."""
         return sum(c.weight * p.score(c.name) for c in self.criteria)
-
-    def load_of(self, p: Priority) -> float:
-        """Capacity load: the priority's costs as shares of each dimension's available amount.
-
-        Used to compare capacity across dimensions with different units (horizon balance).
-        """
-        return sum(p.cost(d.name) / d.available for d in self.dimensions if d.available > 0)

@@ -99,7 +99,8 @@ def _names(ids) -> str:
 
 
 def _gain(base: float, what: WhatIf) -> float | None:
-    return None if what.objective is None else what.objective - base
+    """Objective change of a what-if, with solver round-off (1e-12) removed."""
+    return None if what.objective is None else round(what.objective - base, 6) + 0.0
 
 
 def _unkept_prerequisites(portfolio: Portfolio, pid: str, kept: frozenset[str]) -> list[str]:
@@ -210,7 +211,7 @@ def explain_dropped(
         )
         lines.append(f"It needs {_names(drag)} first, which would add {costs}.")
     needed = value + loss
-    value_needed: float | None = needed if needed <= max_value + VALUE_EPSILON else None
+    value_needed: float | None = needed if needed < max_value - VALUE_EPSILON else None
     if value_needed is not None:
         lines.append(f"It would be kept if its weighted value rose above {_fmt(needed)} (now {_fmt(value)}).")
     else:

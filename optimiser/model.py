@@ -66,10 +66,12 @@ def cost_matrix(portfolio: Portfolio) -> np.ndarray:
 
 
 def loads(portfolio: Portfolio, costs: np.ndarray | None = None) -> np.ndarray:
-    """Capacity load of each priority: its costs as shares of each dimension's available amount."""
+    """Capacity load of each priority: its costs as shares of the whole wish-list's need on each
+    dimension, summed. It compares capacity across dimensions with different units, and does not
+    move when capacities or headroom change, so a balance share depends only on what is kept."""
     costs = cost_matrix(portfolio) if costs is None else costs
-    available = np.array([d.available for d in portfolio.dimensions], dtype=float)
-    scale = np.divide(1.0, available, out=np.zeros_like(available), where=available > 0)
+    need = costs.sum(axis=0)
+    scale = np.divide(1.0, need, out=np.zeros_like(need), where=need > 0)
     return costs @ scale
 
 

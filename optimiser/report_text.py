@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from .domain import HORIZON_LABELS, Portfolio
 from .explain import _fmt
+from .explanations import explain_portfolio
+from .exports import explanation_text
 from .result import Result
 
 
@@ -14,8 +16,7 @@ def result_text(portfolio: Portfolio, result: Result) -> str:
     ]
     if not result.has_selection:
         if result.conflicts:
-            lines.append("Rules that conflict:")
-            lines += [f"  - {c.text}" for c in result.conflicts]
+            lines += conflicts_text(result)
         return "\n".join(lines)
     total = len(portfolio.priorities)
     lines.append(
@@ -52,4 +53,52 @@ def result_text(portfolio: Portfolio, result: Result) -> str:
     for d in result.decisions:
         if not d.kept:
             lines.append(f"  {d.priority_id:<10} {names[d.priority_id]}: {d.reason.removeprefix('Dropped: ')}")
+    return "\n".join(lines)
+
+
+def conflicts_text(result: Result) -> list[str]:
+    lines = ["Rules that conflict:"] + [f"  - {c.text}" for c in result.conflicts]
+    if result.remedies:
+        lines.append("Smallest set of changes that restores a solution (first choice of each):")
+        for remedy in result.remedies:
+            options = " or ".join(f.text for f in remedy.options)
+            lines.append(f"  - {options}")
+    return lines
+
+
+def explain_text(portfolio: Portfolio, result: Result, time_limit: float = 10.0) -> str:
+    lines = [
+        f"Portfolio: {portfolio.name}",
+        f"Status: {result.status} ({result.solver}, {result.seconds:.2f} s). {result.message}",
+    ]
+    if not result.has_selection:
+        return "\n".join(lines + conflicts_text(result))
+    explained = explain_portfolio(portfolio, result, time_limit=time_limit)
+    figures = explained.figures
+    lines.append(f"Kept {len(result.kept)} of {len(portfolio.priorities)}; objective {_fmt(result.objective or 0.0)}.")
+    if figures.must_do_cost is not None:
+        cost = figures.must_do_cost
+        lines.append(
+            f"The national must-dos cost the local agenda {_fmt(cost.value_gain)} of value"
+            + (f" (without them: {', '.join(cost.local_gained)} would come in)." if cost.local_gained else ".")
+        )
+    ranking = figures.ranking
+    if ranking.ranking is not None:
+        lines.append(
+            f"A simple ranking would reach {_fmt(ranking.ranking)} against {_fmt(ranking.optimised)} optimised"
+            f" (only optimised: {', '.join(ranking.only_optimised) or 'none'};"
+            f" only ranked: {', '.join(ranking.only_ranking) or 'none'})."
+        )
+        if ranking.ranking_breaks:
+            lines.append("  The ranked list breaks the rules: " + "; ".join(ranking.ranking_breaks) + ".")
+    for c in figures.capacity_values:
+        parts = [f"1 more unit +{_fmt(c.gain_one_unit or 0.0)}", f"10% more +{_fmt(c.gain_ten_pct or 0.0)}"]
+        if c.gain_five_pct_less_headroom is not None:
+            parts.append(f"5% less headroom +{_fmt(c.gain_five_pct_less_headroom)}")
+        first = f"; first in: {', '.join(c.first_in)}" if c.first_in else ""
+        lines.append(f"Capacity {c.dimension}: " + ", ".join(parts) + first)
+    lines.append("")
+    lines += [explanation_text(e) for e in explained.priorities]
+    lines.append("")
+    lines.append(f"({explained.solves} re-solves in {explained.seconds:.1f} s)")
     return "\n".join(lines)

@@ -3,6 +3,8 @@
 import pandas as pd
 import streamlit as st
 
+from optimiser.diagnosis import apply_fix, apply_remedies
+from optimiser.exports import decisions_frame, explanations_frame, to_safe_csv
 from ui import state
 from ui.charts import (
     capacity_chart,
@@ -32,7 +34,25 @@ if not result.has_selection:
         st.error("No selection can satisfy all the rules. What conflicts, and by how much:")
         for conflict in result.conflicts:
             st.markdown("- " + plain(conflict.text))
-        st.info("Relax the capacity or headroom named above on **Capacity and rules**, or remove a lock or must-do.")
+        if result.remedies:
+            st.subheader("The smallest set of changes that restores a solution")
+            st.caption(
+                "Found by letting each rule be broken at a price and minimising the total breach. "
+                "Apply one change at a time, or all the first choices together."
+            )
+            for i, remedy in enumerate(result.remedies):
+                st.markdown("**" + plain(remedy.conflict.text) + "**")
+                for j, fix in enumerate(remedy.options):
+                    if st.button("Apply: " + fix.text, key=f"apply_fix_{i}_{j}"):
+                        state.set_portfolio(apply_fix(portfolio, fix), from_outside=True)
+                        st.rerun()
+            if len(result.remedies) > 1 and st.button("Apply all first choices", key="apply_all_fixes", type="primary"):
+                state.set_portfolio(apply_remedies(portfolio, result.remedies), from_outside=True)
+                st.rerun()
+        else:
+            st.info(
+                "Relax the capacity or headroom named above on **Capacity and rules**, or remove a lock or must-do."
+            )
     else:
         st.error(f"No result to show: {result.message} Try a longer time limit in the sidebar.")
     st.stop()
@@ -69,24 +89,141 @@ with right:
     st.altair_chart(capacity_chart(cap), width="stretch")
     st.altair_chart(value_cost_chart(value_cost_frame(portfolio, result)), width="stretch")
 
-names = {p.id: p for p in portfolio.priorities}
-decisions = pd.DataFrame(
+# ------------------------------------------------------------------ trade-offs
+figures = state.cached_figures(portfolio, result)
+st.subheader("Trade-offs")
+must, rank, headroom = st.columns(3)
+if figures.must_do_cost is not None:
+    cost = figures.must_do_cost
+    must.metric(
+        "What the must-dos cost the local agenda",
+        f"{cost.value_gain:,.1f} value",
+        help="Value the portfolio would gain if the national must-dos were not forced in.",
+    )
+    if cost.local_gained:
+        must.caption("Local priorities it would gain: " + plain(", ".join(cost.local_gained)))
+comparison = figures.ranking
+if comparison.ranking is None:
+    rank.metric("Optimised versus a simple ranking", "ranking fails", help="The must-dos alone do not fit.")
+else:
+    rank.metric(
+        "Optimised versus a simple ranking",
+        f"{comparison.optimised:,.1f} vs {comparison.ranking:,.1f}",
+        delta=f"{comparison.optimised - comparison.ranking:+,.1f} from optimising",
+        help="A ranking takes priorities in order of weighted score per unit of their scarcest capacity "
+        "while they fit (must-dos first, prerequisites respected).",
+    )
+    if comparison.only_optimised or comparison.only_ranking:
+        rank.caption(
+            plain(
+                f"Only in the optimised set: {', '.join(comparison.only_optimised) or 'none'}. "
+                f"Only in the ranking: {', '.join(comparison.only_ranking) or 'none'}."
+            )
+        )
+    if comparison.ranking_breaks:
+        rank.caption(plain("The ranked list breaks the rules: " + "; ".join(comparison.ranking_breaks) + "."))
+if figures.all_headroom_five_pct is not None:
+    headroom.metric(
+        "What 5% of headroom costs",
+        f"{figures.all_headroom_five_pct:,.1f} value",
+        help="Value gained if every dimension kept 5 percentage points less headroom.",
+    )
+capacity_table = pd.DataFrame(
     [
         {
-            "id": d.priority_id,
-            "name": names[d.priority_id].name,
-            "source": names[d.priority_id].source,
-            "theme": names[d.priority_id].theme,
-            "horizon": names[d.priority_id].horizon,
-            "value": round(d.value, 1),
-            "why": d.reason,
+            "dimension": c.dimension,
+            "unit": c.unit,
+            "value of 1 more unit": None if c.gain_one_unit is None else round(c.gain_one_unit, 1),
+            "value of 10% more": None if c.gain_ten_pct is None else round(c.gain_ten_pct, 1),
+            "comes in first": ", ".join(c.first_in) or "nothing",
+            "headroom %": c.headroom_pct,
+            "value of 5% less headroom": None
+            if c.gain_five_pct_less_headroom is None
+            else round(c.gain_five_pct_less_headroom, 1),
         }
-        for d in result.decisions
+        for c in figures.capacity_values
     ]
 )
+st.markdown("**Marginal value of capacity**")
+st.dataframe(capacity_table, hide_index=True, width="stretch")
+
+# ------------------------------------------------------------------ why panel
+st.subheader("Why?")
+labels = {p.id: f"{p.id} · {p.name} ({'kept' if p.id in result.kept else 'dropped'})" for p in portfolio.priorities}
+chosen = st.selectbox(
+    "Pick a priority to see why it is in or out",
+    list(labels),
+    format_func=labels.__getitem__,
+    index=list(labels).index(result.dropped[0]) if result.dropped else 0,
+    key="why_priority",
+)
+why = state.cached_priority_explanation(portfolio, result, chosen)
+with st.container(border=True):
+    st.markdown(f"**{'Kept' if why.kept else 'Dropped'}: " + plain(why.name) + "**")
+    st.markdown(plain(why.summary))
+    a, b, c = st.columns(3)
+    if why.value_change is not None:
+        a.metric("Value lost by reversing this decision", f"{why.value_change:,.1f}")
+    if not why.kept:
+        b.metric(
+            "Value needed to be kept",
+            "not reachable" if why.value_needed is None else f"> {why.value_needed:,.1f}",
+            help=f"Its weighted value today is {why.value:,.1f}.",
+        )
+        c.metric(
+            "Costs would need to fall to",
+            "no cost cut is enough"
+            if why.cost_factor_needed is None
+            else f"{100 * why.cost_factor_needed:.0f}% of today",
+        )
+    st.download_button(
+        "Download this explanation (.csv)",
+        to_safe_csv(explanations_frame([why])),
+        file_name=f"why_{chosen}.csv",
+        mime="text/csv",
+        key="download_why",
+    )
+
+# ------------------------------------------------------------------ tables
+decisions = decisions_frame(portfolio, result)
 kept_tab, dropped_tab = st.tabs([f"Kept ({len(result.kept)})", f"Dropped ({len(result.dropped)})"])
-kept_ids = set(result.kept)
 with kept_tab:
-    st.dataframe(decisions[decisions["id"].isin(kept_ids)], hide_index=True, width="stretch", key="kept_table")
+    kept_rows = decisions[decisions["decision"] == "kept"].drop(columns="decision")
+    st.dataframe(kept_rows, hide_index=True, width="stretch")
+    st.download_button(
+        "Download kept priorities (.csv)",
+        to_safe_csv(kept_rows),
+        file_name="kept_priorities.csv",
+        mime="text/csv",
+        key="download_kept",
+    )
 with dropped_tab:
-    st.dataframe(decisions[~decisions["id"].isin(kept_ids)], hide_index=True, width="stretch", key="dropped_table")
+    dropped_rows = decisions[decisions["decision"] == "dropped"].drop(columns="decision")
+    st.dataframe(dropped_rows, hide_index=True, width="stretch")
+    st.download_button(
+        "Download dropped priorities with reasons (.csv)",
+        to_safe_csv(dropped_rows),
+        file_name="dropped_priorities.csv",
+        mime="text/csv",
+        key="download_dropped",
+    )
+
+st.subheader("Explain every decision")
+st.caption(
+    "Re-solves the model for every priority: what reversing each decision would cost, what it would displace, "
+    "and the score or cost change that would flip it. Takes a few seconds per ten priorities."
+)
+explained = state.full_explanation(portfolio, result)
+if explained is None and st.button("Explain every decision", key="explain_all"):
+    explained = state.compute_full_explanation(portfolio, result)
+if explained is not None:
+    table = explanations_frame(explained)
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(f"{explained.solves} re-solves in {explained.seconds:.1f} s.")
+    st.download_button(
+        "Download all explanations (.csv)",
+        to_safe_csv(table),
+        file_name="explanations.csv",
+        mime="text/csv",
+        key="download_explanations",
+    )

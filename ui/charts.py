@@ -182,7 +182,7 @@ def value_cost_chart(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(frame, title="Value against cost")
         .mark_point(size=160, filled=True, opacity=0.85)
         .encode(
-            x=alt.X("load_pct:Q", title="Capacity load (% of available, summed over dimensions)"),
+            x=alt.X("load_pct:Q", title="Capacity load (% of the wish-list need, summed over dimensions)"),
             y=alt.Y("value:Q", title="Weighted value"),
             color=alt.Color(
                 "decision:N",

@@ -7,11 +7,21 @@ so that widgets keyed with it start again from the new portfolio.
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import streamlit as st
 
 from optimiser.domain import Portfolio
+from optimiser.explanations import (
+    PortfolioExplanation,
+    PortfolioFigures,
+    PriorityExplanation,
+    explain_portfolio,
+    explain_priority,
+    portfolio_figures,
+)
 from optimiser.formats import load_portfolio
 from optimiser.result import Result
 from optimiser.solve import solve
@@ -24,6 +34,7 @@ SOURCE_LABEL = "portfolio_source"
 SOLVER = "solver_choice"
 TIME_LIMIT = "solver_time_limit"
 LAST_UPLOAD = "last_upload_id"
+EXPLAINED = "full_explanations"
 
 
 @st.cache_data(show_spinner=False)
@@ -65,3 +76,42 @@ def set_portfolio(new: Portfolio, *, source: str | None = None, from_outside: bo
 
 def current_result() -> Result:
     return cached_solve(portfolio(), st.session_state[SOLVER], float(st.session_state[TIME_LIMIT]))
+
+
+@st.cache_data(show_spinner="Working out the trade-offs…", max_entries=32)
+def cached_figures(portfolio: Portfolio, result: Result) -> PortfolioFigures:
+    return portfolio_figures(portfolio, result)
+
+
+@st.cache_data(show_spinner="Re-solving to explain this priority…", max_entries=256)
+def cached_priority_explanation(portfolio: Portfolio, result: Result, priority_id: str) -> PriorityExplanation:
+    return explain_priority(portfolio, result, priority_id)
+
+
+def full_explanation(portfolio: Portfolio, result: Result) -> PortfolioExplanation | None:
+    """Explanations of every priority computed earlier in this session for this result, if any."""
+    return st.session_state.get(EXPLAINED, {}).get((portfolio, result))
+
+
+def compute_full_explanation(portfolio: Portfolio, result: Result) -> PortfolioExplanation:
+    """Explain every priority in worker threads while a progress bar shows how far it has got."""
+    bar = st.progress(0.0, text="Explaining every decision…")
+    counter = {"done": 0, "total": max(len(portfolio.priorities), 1)}
+
+    def progress(done: int, total: int) -> None:
+        counter["done"], counter["total"] = done, total
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(explain_portfolio, portfolio, result, 10.0, 2, progress)
+        while not future.done():
+            bar.progress(
+                min(counter["done"] / counter["total"], 1.0),
+                text=f"Explaining every decision… {counter['done']} of {counter['total']}",
+            )
+            time.sleep(0.2)
+        explained = future.result()
+    bar.empty()
+    store = st.session_state.setdefault(EXPLAINED, {})
+    store.clear()  # keep only the latest, they are large
+    store[(portfolio, result)] = explained
+    return explained

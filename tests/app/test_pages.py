@@ -205,3 +205,46 @@ def test_uploading_a_csv_table_replaces_only_the_priorities():
     portfolio = at.session_state["portfolio"]
     assert portfolio.priority("NAT-UEC01").name == "Renamed in a spreadsheet"
     assert portfolio.dimensions == sample.dimensions and portfolio.rules == sample.rules
+
+
+def test_why_panel_explains_the_chosen_priority_with_figures():
+    at = open_app()
+    at.selectbox(key="why_priority").set_value("LOC-UEC03").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert "Bringing LOC-UEC03 in would lose 12.5 of value and displace LOC-UEC04" in text
+    assert metric(at, "Value lost by reversing this decision") == "12.5"
+    assert metric(at, "Value needed to be kept") == "> 68.0"
+
+
+def test_trade_off_figures_are_on_the_rationalise_page():
+    at = open_app()
+    assert metric(at, "What the must-dos cost the local agenda") == "70.5 value"
+    assert metric(at, "Optimised versus a simple ranking") == "978.5 vs 955.5"
+    capacity = table(at, "value of 10% more")
+    assert list(capacity["dimension"]) == ["strategic", "operational", "improvement_support", "revenue"]
+    assert capacity.loc[capacity["dimension"] == "operational", "value of 10% more"].iloc[0] == 40.5
+
+
+def test_explain_every_decision_fills_a_table_for_all_priorities():
+    at = open_app()
+    at.button(key="explain_all").click().run(timeout=180)
+    assert not at.exception
+    explained = table(at, "explanation")
+    assert len(explained) == 48
+    row = explained[explained["id"] == "LOC-UEC03"].iloc[0]
+    assert row["would displace"] == "LOC-UEC04"
+
+
+def test_infeasible_rules_offer_fixes_that_apply_and_solve():
+    at = open_app("pages/capacity_and_rules.py")
+    edit_dimension(at, 1, available=300.0)
+    at.switch_page("pages/rationalise.py")
+    at.run()
+    assert at.error
+    labels = [b.label for b in at.button]
+    assert labels[0].startswith("Apply: Raise operational capacity from 300 to ")
+    at.button(key="apply_all_fixes").click().run()
+    assert not at.error
+    assert at.session_state["portfolio"].dimension("operational").available > 300
+    assert metric(at, "Priorities kept").endswith("of 48")

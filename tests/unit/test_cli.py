@@ -52,3 +52,20 @@ def test_infeasible_portfolio_exits_1_and_names_the_conflict(tmp_path):
     out = run("solve", str(path))
     assert out.returncode == 1
     assert "over by 10" in out.stdout
+
+
+def test_explain_prints_a_block_per_priority_and_the_trade_offs():
+    out = run("explain", "sample_data/icb_portfolio.json")
+    assert out.returncode == 0, out.stderr
+    assert "The national must-dos cost the local agenda 70.5 of value" in out.stdout
+    assert "A simple ranking would reach 955.5 against 978.5 optimised" in out.stdout
+    assert out.stdout.count(": KEPT (value") == 17 and out.stdout.count(": DROPPED (value") == 31
+    assert "Bringing LOC-UEC03 in would lose 12.5 of value and displace LOC-UEC04." in out.stdout
+
+
+def test_explain_prints_the_diagnosis_when_rules_conflict(tmp_path):
+    path = tmp_path / "tight.json"
+    path.write_text(json.dumps(raw_portfolio([priority("M", cost=20, must_do=True)], capacity=10)))
+    out = run("explain", str(path))
+    assert out.returncode == 1
+    assert "Raise ops capacity from 10 to 20 days." in out.stdout

@@ -1,0 +1,76 @@
+"""Tables of results and explanations for download, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .domain import Portfolio
+from .explain import _fmt
+from .explanations import PortfolioExplanation, PriorityExplanation
+from .result import Result
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; other values pass."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def to_safe_csv(frame: pd.DataFrame) -> str:
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise)
+    safe.columns = [neutralise(c) for c in safe.columns]
+    return safe.to_csv(index=False)
+
+
+def decisions_frame(portfolio: Portfolio, result: Result) -> pd.DataFrame:
+    """Every priority with kept/dropped and the plain-words reason."""
+    by_id = {p.id: p for p in portfolio.priorities}
+    return pd.DataFrame(
+        [
+            {
+                "id": d.priority_id,
+                "name": by_id[d.priority_id].name,
+                "decision": "kept" if d.kept else "dropped",
+                "source": by_id[d.priority_id].source,
+                "theme": by_id[d.priority_id].theme,
+                "horizon": by_id[d.priority_id].horizon,
+                "value": round(d.value, 1),
+                "why": d.reason,
+            }
+            for d in result.decisions
+        ],
+        columns=["id", "name", "decision", "source", "theme", "horizon", "value", "why"],
+    )
+
+
+def explanation_row(e: PriorityExplanation) -> dict[str, object]:
+    return {
+        "id": e.priority_id,
+        "name": e.name,
+        "decision": "kept" if e.kept else "dropped",
+        "value": round(e.value, 1),
+        "explanation": e.summary,
+        "value change if reversed": None if e.value_change is None else round(e.value_change, 1),
+        "would displace": "; ".join(e.displaced),
+        "would bring in": "; ".join(e.brought_in),
+        "what stops it": "; ".join(e.stopped_by),
+        "prerequisites to add": "; ".join(e.prerequisites_to_add),
+        "value needed to be kept": None if e.value_needed is None else round(e.value_needed, 1),
+        "costs must fall to (% of today)": None if e.cost_factor_needed is None else round(100 * e.cost_factor_needed),
+    }
+
+
+def explanations_frame(explained: PortfolioExplanation | list[PriorityExplanation]) -> pd.DataFrame:
+    rows = explained.priorities if isinstance(explained, PortfolioExplanation) else explained
+    return pd.DataFrame([explanation_row(e) for e in rows])
+
+
+def explanation_text(e: PriorityExplanation) -> str:
+    head = f"{e.priority_id} {e.name}: {'KEPT' if e.kept else 'DROPPED'} (value {_fmt(e.value)})"
+    return f"{head}\n    {e.summary}"
