@@ -177,3 +177,13 @@ def test_sample_keeps_about_a_third(sample):
     assert 0.25 <= len(result.kept) / len(sample.priorities) <= 0.42
     for use in result.capacity:
         assert use.used <= use.usable + 1e-9
+
+
+def test_auto_picks_highs_for_small_and_cbc_for_large_portfolios():
+    from optimiser.backends import choose_solver
+
+    assert choose_solver("auto", 48) == "highs"
+    assert choose_solver("auto", 5000) == "cbc"
+    assert choose_solver("cbc", 10) == "cbc"
+    with pytest.raises(ValueError, match="Unknown solver 'gurobi'"):
+        choose_solver("gurobi", 10)
