@@ -54,10 +54,10 @@ def main() -> None:
                     if outcome.objective is not None:
                         objectives.setdefault(seed, []).append(outcome.objective)
             cells = " | ".join(f"{summary(times[s])} | {proven[s]}/{args.seeds}" for s in solvers)
-            agree = all(len(v) == 1 for v in objectives.values())
-            print(
-                f"| {n:,} | {k} | {summary(builds)} | {cells} |" + ("" if agree else " objectives differ"), flush=True
-            )
+            # Both solvers stop at a relative gap of 1e-4, so proven objectives may differ by up to that much.
+            spread = max(((max(v) - min(v)) / max(abs(max(v)), 1e-9) for v in objectives.values()), default=0.0)
+            note = "" if spread <= 1e-4 else " objectives differ by more than the gap"
+            print(f"| {n:,} | {k} | {summary(builds)} | {cells} | {spread:.1e} |{note}", flush=True)
 
 
 if __name__ == "__main__":
