@@ -7,6 +7,9 @@ from ui import state
 
 st.set_page_config(page_title="Priority rationaliser", page_icon=":material/balance:", layout="wide")
 state.init_state()
+state.open_link_once()
+if state.LINK_ERROR in st.session_state:
+    st.error(st.session_state.pop(state.LINK_ERROR))
 
 # Widgets in the router are on every page, so their values survive page changes.
 with st.sidebar:
@@ -31,6 +34,9 @@ navigation = st.navigation(
         st.Page("pages/rationalise.py", title="Rationalise", icon=":material/balance:", default=True),
         st.Page("pages/priorities.py", title="Priorities", icon=":material/list:"),
         st.Page("pages/capacity_and_rules.py", title="Capacity and rules", icon=":material/tune:"),
+        st.Page("pages/scenarios.py", title="Scenarios", icon=":material/save:"),
+        st.Page("pages/compare.py", title="Compare", icon=":material/compare:"),
+        st.Page("pages/frontier.py", title="Frontier", icon=":material/show_chart:"),
     ]
 )
 navigation.run()

@@ -1,4 +1,4 @@
-"""Command line: `python -m optimiser solve|explain <portfolio file>`."""
+"""Command line: `python -m optimiser solve|explain|frontier <portfolio file>`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import sys
 from .backends import DEFAULT_TIME_LIMIT, SOLVERS
 from .errors import PortfolioError
 from .formats import load_portfolio
-from .report_text import explain_text, result_text
+from .frontier import frontier
+from .report_text import explain_text, frontier_text, result_text
 from .solve import solve
 
 
@@ -33,12 +34,32 @@ def main(argv: list[str] | None = None) -> int:
     explain_cmd.add_argument(
         "--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)"
     )
+    frontier_cmd = sub.add_parser("frontier", help="best value at levels of one capacity, and what enters where")
+    frontier_cmd.add_argument("portfolio", help="portfolio file (.json) or priorities table (.csv, with --settings)")
+    frontier_cmd.add_argument(
+        "--settings", help="portfolio .json whose capacities, criteria and rules go with a .csv table"
+    )
+    frontier_cmd.add_argument("--dimension", required=True, help="capacity dimension to vary")
+    frontier_cmd.add_argument("--points", type=int, default=25, help="number of capacity levels (default %(default)s)")
+    frontier_cmd.add_argument(
+        "--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)"
+    )
     args = parser.parse_args(argv)
     try:
         portfolio = load_portfolio(args.portfolio, settings=args.settings)
     except PortfolioError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    if args.command == "frontier":
+        names = [d.name for d in portfolio.dimensions]
+        if args.dimension not in names:
+            print(f"error: no capacity dimension '{args.dimension}'. Use one of: {', '.join(names)}.", file=sys.stderr)
+            return 2
+        if not 2 <= args.points <= 200:
+            print("error: --points must be from 2 to 200.", file=sys.stderr)
+            return 2
+        print(frontier_text(frontier(portfolio, args.dimension, args.points, args.time_limit)))
+        return 0
     result = solve(portfolio, solver=args.solver, time_limit=args.time_limit)
     if args.command == "explain":
         print(explain_text(portfolio, result, time_limit=args.time_limit))

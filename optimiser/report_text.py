@@ -6,6 +6,7 @@ from .domain import HORIZON_LABELS, Portfolio
 from .explain import _fmt
 from .explanations import explain_portfolio
 from .exports import explanation_text
+from .frontier import Frontier
 from .result import Result
 
 
@@ -101,4 +102,20 @@ def explain_text(portfolio: Portfolio, result: Result, time_limit: float = 10.0)
     lines += [explanation_text(e) for e in explained.priorities]
     lines.append("")
     lines.append(f"({explained.solves} re-solves in {explained.seconds:.1f} s)")
+    return "\n".join(lines)
+
+
+def frontier_text(f: Frontier) -> str:
+    unit = f" {f.unit}" if f.unit else ""
+    lines = [
+        f"Frontier for {f.dimension} capacity (usable after headroom; today {_fmt(f.current)}{unit})",
+        f"{'capacity':>12}  {'value':>10}  priorities added at this point",
+    ]
+    for point in f.points:
+        value = "no selection" if point.value is None else _fmt(point.value)
+        added = ", ".join(point.entered) or "-"
+        if point.left:
+            added += f" (out: {', '.join(point.left)})"
+        lines.append(f"{_fmt(point.capacity):>12}  {value:>10}  {added}")
+    lines.append(f"({len(f.points)} re-solves in {f.seconds:.1f} s)")
     return "\n".join(lines)

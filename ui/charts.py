@@ -201,3 +201,91 @@ def value_cost_chart(frame: pd.DataFrame) -> alt.Chart:
         .properties(height=380)
     )
     return _style(chart)
+
+
+# ------------------------------------------------------------------ comparing scenarios and frontiers
+
+
+def compare_horizon_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Kept share of capacity per horizon for several scenarios (frame: scenario, horizon, share_pct)."""
+    order = [HORIZON_LABELS[h] for h in HORIZONS]
+    chart = (
+        alt.Chart(frame, title="Horizon balance of the kept set")
+        .mark_bar()
+        .encode(
+            x=alt.X("share_pct:Q", title="Share of capacity (%)", scale=alt.Scale(domain=[0, 100])),
+            y=alt.Y("scenario:N", title=None),
+            color=alt.Color("scenario:N", title="Scenario"),
+            row=alt.Row(
+                "horizon:N",
+                title=None,
+                sort=order,
+                header=alt.Header(labelFontSize=FONT_SIZE, labelAngle=0, labelAlign="left"),
+            ),
+            tooltip=[alt.Tooltip("scenario:N"), alt.Tooltip("horizon:N"), alt.Tooltip("share_pct:Q", title="share %")],
+        )
+        .properties(height=alt.Step(28))
+    )
+    return _style(chart)
+
+
+def compare_capacity_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Capacity used (% of available) per dimension for several scenarios, on one scale."""
+    chart = (
+        alt.Chart(frame, title="Capacity used (% of available)")
+        .mark_bar()
+        .encode(
+            x=alt.X("used_pct:Q", title="% of available capacity", scale=alt.Scale(domain=[0, 100])),
+            y=alt.Y("scenario:N", title=None),
+            color=alt.Color("scenario:N", title="Scenario"),
+            row=alt.Row(
+                "dimension:N", title=None, header=alt.Header(labelFontSize=FONT_SIZE, labelAngle=0, labelAlign="left")
+            ),
+            tooltip=[
+                alt.Tooltip("scenario:N"),
+                alt.Tooltip("dimension:N"),
+                alt.Tooltip("used:Q"),
+                alt.Tooltip("usable:Q", title="usable after headroom"),
+                alt.Tooltip("used_pct:Q", title="used %"),
+            ],
+        )
+        .properties(height=alt.Step(28))
+    )
+    return _style(chart)
+
+
+def frontier_chart(frame: pd.DataFrame, current: float, unit: str) -> alt.Chart:
+    """Best value at each capacity level (frame: capacity, value, entered), today's capacity marked."""
+    title = f"Capacity ({unit}, usable after headroom)" if unit else "Capacity (usable after headroom)"
+    base = alt.Chart(frame, title="Best achievable value at each capacity level")
+    line = base.mark_line(interpolate="step-after", color=KEPT_COLOUR, strokeWidth=3).encode(
+        x=alt.X("capacity:Q", title=title), y=alt.Y("value:Q", title="Best value")
+    )
+    points = base.mark_point(size=120, filled=True, color=KEPT_COLOUR).encode(
+        x="capacity:Q",
+        y="value:Q",
+        tooltip=[
+            alt.Tooltip("capacity:Q"),
+            alt.Tooltip("value:Q", title="best value"),
+            alt.Tooltip("entered:N", title="comes in here"),
+            alt.Tooltip("left:N", title="goes out here"),
+        ],
+    )
+    today = (
+        alt.Chart(pd.DataFrame({"capacity": [current], "label": ["today"]}))
+        .mark_rule(color=HEADROOM_COLOUR, strokeWidth=3, strokeDash=[6, 4])
+        .encode(x="capacity:Q", tooltip=[alt.Tooltip("label:N"), alt.Tooltip("capacity:Q")])
+    )
+    return _style(alt.layer(line, points, today).properties(height=380))
+
+
+def weight_chart(frame: pd.DataFrame) -> alt.Chart:
+    """How many decisions change as each criterion's weight moves (frame: criterion, weight, changes, current)."""
+    base = alt.Chart(frame, title="Decisions that change as a weight moves")
+    lines = base.mark_line(point=True).encode(
+        x=alt.X("weight:Q", title="Weight"),
+        y=alt.Y("changes:Q", title="Priorities whose decision changes"),
+        color=alt.Color("criterion:N", title="Criterion"),
+        tooltip=[alt.Tooltip("criterion:N"), alt.Tooltip("weight:Q"), alt.Tooltip("changes:Q")],
+    )
+    return _style(lines.properties(height=320))

@@ -7,13 +7,16 @@ so that widgets keyed with it start again from the new portfolio.
 
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from optimiser.domain import Portfolio
+from optimiser.errors import PortfolioError
 from optimiser.explanations import (
     PortfolioExplanation,
     PortfolioFigures,
@@ -23,8 +26,10 @@ from optimiser.explanations import (
     portfolio_figures,
 )
 from optimiser.formats import load_portfolio
+from optimiser.frontier import Frontier, WeightRange, frontier, weight_sensitivity
 from optimiser.result import Result
 from optimiser.solve import solve
+from optimiser.store import STORE_URL_ENV, ScenarioStore, StoreError, VersionInfo, default_url
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "icb_portfolio.json"
 
@@ -54,6 +59,7 @@ def init_state() -> None:
         st.session_state[SOURCE_LABEL] = "built-in sample portfolio"
         st.session_state[REVISION] = 0
     st.session_state.setdefault(SOLVER, "auto")
+    st.session_state.setdefault(CURRENT_SCENARIO, None)
     st.session_state.setdefault(TIME_LIMIT, 10.0)
 
 
@@ -76,6 +82,16 @@ def set_portfolio(new: Portfolio, *, source: str | None = None, from_outside: bo
 
 def current_result() -> Result:
     return cached_solve(portfolio(), st.session_state[SOLVER], float(st.session_state[TIME_LIMIT]))
+
+
+@st.cache_data(show_spinner="Re-solving at each capacity level…", max_entries=32)
+def cached_frontier(portfolio: Portfolio, dimension: str, points: int) -> Frontier:
+    return frontier(portfolio, dimension, points)
+
+
+@st.cache_data(show_spinner="Re-solving with each criterion's weight moved…", max_entries=16)
+def cached_weight_sensitivity(portfolio: Portfolio) -> tuple[WeightRange, ...]:
+    return weight_sensitivity(portfolio)
 
 
 @st.cache_data(show_spinner="Working out the trade-offs…", max_entries=32)
@@ -115,3 +131,70 @@ def compute_full_explanation(portfolio: Portfolio, result: Result) -> PortfolioE
     store.clear()  # keep only the latest, they are large
     store[(portfolio, result)] = explained
     return explained
+
+
+# ------------------------------------------------------------------ scenario store
+
+CURRENT_SCENARIO = "current_scenario"  # VersionInfo of the stored scenario being worked on, or None
+AUTHOR = "scenario_author"
+OPENED_LINK = "opened_link"
+LINK_ERROR = "link_error"
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> ScenarioStore:
+    return ScenarioStore(url)
+
+
+def store_url() -> str:
+    """PRIORITY_STORE_URL, else Streamlit secrets `store_url`, else SQLite under the data directory."""
+    if os.environ.get(STORE_URL_ENV):
+        return os.environ[STORE_URL_ENV]
+    try:
+        secret = st.secrets.get("store_url")
+    except (FileNotFoundError, KeyError, StreamlitSecretNotFoundError):
+        secret = None
+    return secret or default_url()
+
+
+def store() -> ScenarioStore:
+    """The configured store; raises StoreError with a clear message when it cannot be opened."""
+    return _store(store_url())
+
+
+def open_scenario(scenario_id: str, version: int | None = None) -> VersionInfo:
+    portfolio, info = store().load(scenario_id, version)
+    set_portfolio(portfolio, source=f"scenario '{info.name}' version {info.version}", from_outside=True)
+    st.session_state[CURRENT_SCENARIO] = info
+    st.query_params.from_dict({"scenario": info.scenario_id, "version": str(info.version)})
+    return info
+
+
+def open_link_once() -> None:
+    """Open `?scenario=<id>&version=<n>` the first time this session sees that link."""
+    scenario_id = st.query_params.get("scenario")
+    if not scenario_id:
+        return
+    version_text = st.query_params.get("version")
+    link = (scenario_id, version_text)
+    if st.session_state.get(OPENED_LINK) == link:
+        return
+    st.session_state[OPENED_LINK] = link
+    try:
+        version = int(version_text) if version_text else None
+        info = open_scenario(scenario_id, version)
+        st.session_state[OPENED_LINK] = (info.scenario_id, str(info.version))
+        st.session_state.pop(LINK_ERROR, None)
+    except ValueError:
+        st.session_state[LINK_ERROR] = f"The link's version '{version_text}' is not a whole number."
+    except (StoreError, PortfolioError) as err:
+        st.session_state[LINK_ERROR] = f"The linked scenario could not be opened: {err}"
+
+
+def share_link(info: VersionInfo) -> str:
+    query = f"?scenario={info.scenario_id}&version={info.version}"
+    try:
+        base = (st.context.url or "").split("?")[0]
+    except Exception:  # noqa: BLE001 - no request context (tests)
+        base = ""
+    return base + query

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,14 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-PAGES = ["pages/rationalise.py", "pages/priorities.py", "pages/capacity_and_rules.py"]
+PAGES = [
+    "pages/rationalise.py",
+    "pages/priorities.py",
+    "pages/capacity_and_rules.py",
+    "pages/scenarios.py",
+    "pages/compare.py",
+    "pages/frontier.py",
+]
 
 
 def open_app(page: str | None = None) -> AppTest:
@@ -43,7 +51,14 @@ def metric(at: AppTest, label: str) -> str:
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_without_exception(page):
     at = open_app(page)
-    assert at.title[0].value in {"Rationalise", "Priorities", "Capacity and rules"}
+    assert at.title[0].value in {
+        "Rationalise",
+        "Priorities",
+        "Capacity and rules",
+        "Scenarios",
+        "Compare scenarios",
+        "Frontier",
+    }
     assert not at.error
 
 
@@ -248,3 +263,112 @@ def test_infeasible_rules_offer_fixes_that_apply_and_solve():
     assert not at.error
     assert at.session_state["portfolio"].dimension("operational").available > 300
     assert metric(at, "Priorities kept").endswith("of 48")
+
+
+def solve_kept(sample, limit: int) -> tuple[str, ...]:
+    from optimiser.solve import solve
+
+    return solve(replace(sample, rules=replace(sample.rules, max_priorities=limit))).kept
+
+
+def save_on_page(at: AppTest, name: str, author: str, note: str = "") -> None:
+    inputs = {t.label: t for t in at.text_input}
+    inputs["Scenario name"].input(name)
+    inputs["Your name"].input(author)
+    at.text_area[0].input(note)
+    next(b for b in at.button if b.label == "Save").click()
+    at.run()
+
+
+def test_saving_and_reopening_a_scenario(private_store):
+    at = open_app("pages/scenarios.py")
+    save_on_page(at, "Option A", "Facilitator", "tight capacity")
+    assert not at.exception
+    assert any("Saved" in s.value and "version 1" in s.value for s in at.success)
+    info = at.session_state["current_scenario"]
+    assert (info.name, info.version) == ("Option A", 1)
+    assert at.query_params["scenario"] in (info.scenario_id, [info.scenario_id])
+    # Save a second version after changing a rule elsewhere.
+    at.switch_page("pages/capacity_and_rules.py").run()
+    at.number_input(key="rules_max_priorities_0").set_value(12).run()
+    at.switch_page("pages/scenarios.py").run()
+    save_on_page(at, "Option A", "Facilitator")
+    assert at.session_state["current_scenario"].version == 2
+    # Open version 1 again: the rule comes back.
+    at.selectbox(key="version_pick").set_value(1).run()
+    at.button(key="open_scenario").click().run()
+    assert at.session_state["portfolio"].rules.max_priorities == 18
+    assert at.session_state["current_scenario"].version == 1
+
+
+def test_saving_from_a_stale_copy_shows_the_conflict(private_store, sample):
+    from optimiser.store import ScenarioStore
+
+    at = open_app("pages/scenarios.py")
+    save_on_page(at, "Shared plan", "Al")
+    info = at.session_state["current_scenario"]
+    ScenarioStore(private_store).save(
+        sample, name="Shared plan", author="Bea", scenario_id=info.scenario_id, based_on=1
+    )
+    save_on_page(at, "Shared plan", "Al")
+    assert any("Not saved: version 2 of this scenario was saved by Bea" in e.value for e in at.error)
+    assert len(ScenarioStore(private_store).versions(info.scenario_id)) == 2
+
+
+def test_a_link_opens_the_stored_scenario(private_store, sample):
+    from optimiser.store import ScenarioStore
+
+    smaller = replace(sample, rules=replace(sample.rules, max_priorities=12))
+    info = ScenarioStore(private_store).save(smaller, name="Linked", author="Al")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["scenario"] = info.scenario_id
+    at.query_params["version"] = "1"
+    at.run()
+    assert not at.exception
+    assert at.session_state["portfolio"].rules.max_priorities == 12
+    assert metric(at, "Priorities kept") == "12 of 48"
+
+
+def test_a_bad_link_says_so_and_keeps_the_sample():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["scenario"] = "nosuchid"
+    at.run()
+    assert any("There is no scenario nosuchid" in e.value for e in at.error)
+    assert metric(at, "Priorities kept") == "17 of 48"
+
+
+def test_deleting_needs_confirmation(private_store, sample):
+    from optimiser.store import ScenarioStore
+
+    ScenarioStore(private_store).save(sample, name="To delete", author="Al")
+    at = open_app("pages/scenarios.py")
+    assert at.button(key="delete_scenario").disabled
+    at.checkbox(key="confirm_delete").check().run()
+    at.button(key="delete_scenario").click().run()
+    assert ScenarioStore(private_store).list() == []
+
+
+def test_compare_shows_what_differs_between_scenarios(private_store, sample):
+    from optimiser.store import ScenarioStore
+
+    ScenarioStore(private_store).save(
+        replace(sample, rules=replace(sample.rules, max_priorities=12)), name="Lean", author="Al"
+    )
+    at = open_app("pages/compare.py")
+    assert not at.exception
+    headline = table(at, "weighted value")
+    assert list(headline["kept"]) == ["17 of 48", "12 of 48"]
+    diff = table(at, "in the scenarios")
+    assert set(diff["in the scenarios"]) == {"only in some"}
+    lean = solve_kept(sample, 12)
+    assert len(diff) == len(set(solve_kept(sample, 18)) ^ set(lean))
+
+
+def test_frontier_page_shows_25_points_and_weight_ranges():
+    at = open_app("pages/frontier.py")
+    points = table(at, "entered")
+    assert len(points) == 25
+    assert (points["value"].dropna().diff().dropna() >= 0).all()
+    at.toggle(key="weights_on").set_value(True).run(timeout=120)
+    ranges = table(at, "same set from")
+    assert list(ranges["criterion"])[:2] == ["outcomes", "inequalities"]

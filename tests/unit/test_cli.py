@@ -69,3 +69,17 @@ def test_explain_prints_the_diagnosis_when_rules_conflict(tmp_path):
     out = run("explain", str(path))
     assert out.returncode == 1
     assert "Raise ops capacity from 10 to 20 days." in out.stdout
+
+
+def test_frontier_prints_capacity_value_and_entries():
+    out = run("frontier", "sample_data/icb_portfolio.json", "--dimension", "operational", "--points", "6")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "Frontier for operational capacity (usable after headroom; today 591.3 WTE-months)"
+    assert "312  no selection" in out.stdout
+    assert "LOC-UEC02, LOC-PRV03, LOC-DIG02 (out: NAT-UEC02, NAT-PRV01)" in out.stdout
+
+
+def test_frontier_names_an_unknown_dimension():
+    out = run("frontier", "sample_data/icb_portfolio.json", "--dimension", "money")
+    assert out.returncode == 2 and "no capacity dimension 'money'" in out.stderr

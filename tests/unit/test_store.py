@@ -1,0 +1,144 @@
+"""The scenario store: save, version, conflict, load, delete, reopen after a restart."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from optimiser.errors import PortfolioError
+from optimiser.formats import portfolio_from_json, portfolio_to_json
+from optimiser.solve import solve
+from optimiser.store import ConflictError, NotFoundError, ScenarioStore, StoreError, versions
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def store(private_store) -> ScenarioStore:
+    return ScenarioStore(private_store)
+
+
+def test_a_saved_scenario_reopens_identical_and_solves_the_same(store, sample):
+    info = store.save(sample, name="Board option A", author="Facilitator", note="before the workshop")
+    assert info.version == 1
+    loaded, meta = store.load(info.scenario_id)
+    assert loaded == sample
+    assert (meta.name, meta.author, meta.note, meta.version) == (
+        "Board option A",
+        "Facilitator",
+        "before the workshop",
+        1,
+    )
+    assert solve(loaded).kept == solve(sample).kept
+
+
+def test_json_round_trip_gives_the_identical_result(sample):
+    again = portfolio_from_json(portfolio_to_json(sample))
+    assert again == sample
+    first, second = solve(sample), solve(again)
+    assert (first.kept, first.objective) == (second.kept, second.objective)
+
+
+def test_saving_again_keeps_the_earlier_version(store, sample):
+    first = store.save(sample, name="Plan", author="A")
+    tighter = replace(sample, rules=replace(sample.rules, max_priorities=12))
+    second = store.save(tighter, name="Plan", author="B", scenario_id=first.scenario_id, based_on=1)
+    assert second.version == 2
+    assert store.load(first.scenario_id, 1)[0].rules.max_priorities == 18
+    assert store.load(first.scenario_id)[0].rules.max_priorities == 12
+    assert [v.version for v in store.versions(first.scenario_id)] == [2, 1]
+    assert [(s.scenario_id, s.version) for s in store.list()] == [(first.scenario_id, 2)]
+
+
+def test_saving_from_a_stale_copy_is_refused_and_nothing_is_lost(store, sample):
+    first = store.save(sample, name="Plan", author="A")
+    mine = replace(sample, rules=replace(sample.rules, max_priorities=11))
+    theirs = replace(sample, rules=replace(sample.rules, max_priorities=14))
+    store.save(theirs, name="Plan", author="Bea", scenario_id=first.scenario_id, based_on=1)
+    with pytest.raises(
+        ConflictError, match=r"version 2 of this scenario was saved by Bea at .* after you opened version 1"
+    ):
+        store.save(mine, name="Plan", author="Al", scenario_id=first.scenario_id, based_on=1)
+    assert store.load(first.scenario_id)[0].rules.max_priorities == 14
+    assert [v.version for v in store.versions(first.scenario_id)] == [2, 1]
+
+
+def test_two_writers_at_once_exactly_one_wins(store, sample):
+    first = store.save(sample, name="Plan", author="A")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def writer(author: str, limit: int) -> None:
+        edited = replace(sample, rules=replace(sample.rules, max_priorities=limit))
+        barrier.wait()
+        try:
+            store.save(edited, name="Plan", author=author, scenario_id=first.scenario_id, based_on=1)
+            outcomes.append("saved")
+        except ConflictError:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=writer, args=(a, n)) for a, n in (("Al", 11), ("Bea", 14))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict", "saved"]
+    assert [v.version for v in store.versions(first.scenario_id)] == [2, 1]
+
+
+def test_delete_removes_every_version(store, sample):
+    info = store.save(sample, name="Gone", author="A")
+    store.delete(info.scenario_id)
+    assert store.list() == []
+    with pytest.raises(NotFoundError, match="There is no scenario"):
+        store.load(info.scenario_id)
+
+
+def test_a_scenario_saved_by_another_process_reopens_after_a_restart(private_store, sample):
+    code = (
+        "from optimiser.formats import load_portfolio; from optimiser.store import ScenarioStore; "
+        f"s = ScenarioStore({private_store!r}); "
+        "i = s.save(load_portfolio('sample_data/icb_portfolio.json'), name='From another process', author='CLI'); "
+        "print(i.scenario_id)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    scenario_id = out.stdout.strip()
+    loaded, info = ScenarioStore(private_store).load(scenario_id)
+    assert loaded == sample and info.name == "From another process"
+
+
+def test_a_stored_file_of_another_schema_version_is_refused_clearly(store, sample):
+    info = store.save(sample, name="Old", author="A")
+    raw = json.loads(portfolio_to_json(sample))
+    raw["schema_version"] = 0
+    with store.engine.begin() as conn:
+        conn.execute(
+            versions.update().where(versions.c.scenario_id == info.scenario_id).values(payload=json.dumps(raw))
+        )
+    with pytest.raises(PortfolioError, match="schema_version 0; this version of the tool reads schema_version 1"):
+        store.load(info.scenario_id)
+
+
+def test_a_name_is_required(store, sample):
+    with pytest.raises(StoreError, match="The scenario name is missing"):
+        store.save(sample, name="  ", author="A")
+
+
+def test_an_unreachable_store_gives_a_clear_message(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(StoreError, match="cannot be opened.*Your current work is still here"):
+        ScenarioStore(f"sqlite:///{blocker / 'sub' / 'scenarios.db'}")
+
+
+def test_user_text_is_stored_as_data_not_sql(store, sample):
+    hostile = "Robert'); DROP TABLE scenario_versions;--"
+    info = store.save(sample, name=hostile, author=hostile, note=hostile)
+    assert store.load(info.scenario_id)[1].name == hostile
+    assert len(store.list()) == 1
