@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from .backends import DEFAULT_TIME_LIMIT, SOLVERS
 from .errors import PortfolioError
@@ -44,6 +45,19 @@ def main(argv: list[str] | None = None) -> int:
     frontier_cmd.add_argument(
         "--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)"
     )
+    report_cmd = sub.add_parser("report", help="write the board pack (PDF or self-contained HTML)")
+    report_cmd.add_argument(
+        "portfolio", help="portfolio file (.json), workbook (.xlsx) or table (.csv, with --settings)"
+    )
+    report_cmd.add_argument(
+        "--settings", help="portfolio .json whose capacities, criteria and rules go with a .csv table"
+    )
+    report_cmd.add_argument("--out", required=True, help="output file ending in .pdf or .html")
+    report_cmd.add_argument("--name", help="scenario name for the title (default: the portfolio's name)")
+    report_cmd.add_argument("--solver", choices=SOLVERS, default="auto")
+    report_cmd.add_argument(
+        "--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)"
+    )
     args = parser.parse_args(argv)
     try:
         portfolio = load_portfolio(args.portfolio, settings=args.settings)
@@ -61,11 +75,37 @@ def main(argv: list[str] | None = None) -> int:
         print(frontier_text(frontier(portfolio, args.dimension, args.points, args.time_limit)))
         return 0
     result = solve(portfolio, solver=args.solver, time_limit=args.time_limit)
+    if args.command == "report":
+        return write_report(portfolio, result, args.out, args.name)
     if args.command == "explain":
         print(explain_text(portfolio, result, time_limit=args.time_limit))
     else:
         print(result_text(portfolio, result))
     return 0 if result.has_selection else 1
+
+
+def write_report(portfolio, result, out: str, name: str | None) -> int:
+    target = Path(out)
+    if target.suffix.lower() not in (".pdf", ".html"):
+        print("error: --out must end in .pdf or .html.", file=sys.stderr)
+        return 2
+    if not result.has_selection:
+        print(result_text(portfolio, result))
+        print("error: no board pack: the rules conflict (see above).", file=sys.stderr)
+        return 1
+    from reports.board_pack import board_pack_html, html_to_pdf
+
+    document = board_pack_html(portfolio, result, name)
+    try:
+        if target.suffix.lower() == ".pdf":
+            target.write_bytes(html_to_pdf(document))
+        else:
+            target.write_text(document, encoding="utf-8")
+    except OSError as err:
+        print(f"error: cannot write {target}: {err.strerror}", file=sys.stderr)
+        return 2
+    print(f"Board pack written to {target} ({len(result.kept)} of {len(portfolio.priorities)} priorities kept).")
+    return 0
 
 
 if __name__ == "__main__":

@@ -13,9 +13,13 @@ class Problem:
     message: str
     priority_id: str | None = None
     row: int | None = None  # 1-based row of the priorities table, when there is one
+    value: str | None = None  # the value found, as text, when there is one
+    sheet: str | None = None  # the workbook sheet or file, when the input had several
 
     def __str__(self) -> str:
         where = []
+        if self.sheet:
+            where.append(f"sheet '{self.sheet}'")
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.priority_id:

@@ -94,9 +94,11 @@ def portfolio_to_json(portfolio: Portfolio) -> str:
 
 def _decode(data: bytes, what: str) -> str:
     if len(data) > MAX_FILE_BYTES:
-        raise PortfolioError(f"The {what} is {len(data) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB.")
+        raise PortfolioError(f"The {what} is {len(data) / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB.")
     if not data.strip():
         raise PortfolioError(f"The {what} is empty.")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:1000]:
+        raise PortfolioError(f"The {what} looks like UTF-16 text. Save it as 'CSV UTF-8' (or plain CSV) and try again.")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -172,14 +174,15 @@ def priorities_to_csv(portfolio: Portfolio) -> str:
 
 
 def load_portfolio(path: str | Path, settings: str | Path | None = None) -> Portfolio:
-    """Load a portfolio file (.json), or a priorities table (.csv) with the settings of a .json file."""
+    """Load a portfolio file (.json), a workbook (.xlsx), or a priorities table (.csv) with the settings of a
+    .json file."""
     path = Path(path)
     if not path.exists():
         raise PortfolioError(f"File not found: {path}")
     data = path.read_bytes()
     suffix = path.suffix.lower()
-    if suffix == ".json":
-        return portfolio_from_json(data)
+    if suffix in (".json", ".xlsx"):
+        return load_upload(path.name, data)
     if suffix == ".csv":
         if settings is None:
             raise PortfolioError(
@@ -187,4 +190,22 @@ def load_portfolio(path: str | Path, settings: str | Path | None = None) -> Port
                 "with --settings <portfolio.json>."
             )
         return priorities_from_csv(data, load_portfolio(settings))
-    raise PortfolioError(f"'{path.name}' is not a .json portfolio file or a .csv priorities table.")
+    raise PortfolioError(f"'{path.name}' is not a .json portfolio file, an .xlsx workbook or a .csv priorities table.")
+
+
+def load_upload(file_name: str, data: bytes, current: Portfolio | None = None) -> Portfolio:
+    """A portfolio from an uploaded file, chosen by its extension (a .csv replaces only the priorities of
+    `current`)."""
+    suffix = Path(file_name).suffix.lower()
+    if suffix == ".xlsx":
+        from .excel import read_workbook
+
+        return read_workbook(data)
+    if suffix == ".json":
+        return portfolio_from_json(data)
+    if suffix == ".csv" and current is not None:
+        return priorities_from_csv(data, current)
+    raise PortfolioError(
+        f"'{file_name}' is not a file this tool reads. Upload an Excel workbook (.xlsx), a portfolio file (.json) or "
+        "a priorities table (.csv)."
+    )

@@ -55,8 +55,11 @@ class _Collector:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def add(self, field: str, message: str, priority_id: str | None = None, row: int | None = None) -> None:
-        self.problems.append(Problem(field=field, message=message, priority_id=priority_id, row=row))
+    def add(
+        self, field: str, message: str, priority_id: str | None = None, row: int | None = None, value: Any = None
+    ) -> None:
+        found = None if is_blank(value) else str(value)[:200]
+        self.problems.append(Problem(field=field, message=message, priority_id=priority_id, row=row, value=found))
 
     def raise_if_any(self) -> None:
         if self.problems:
@@ -153,10 +156,10 @@ def _number_field(
         return default
     number = to_number(value)
     if number is None:
-        out.add(field, f"'{value}' is not a finite number. {hint}", priority_id, row)
+        out.add(field, f"'{value}' is not a finite number. {hint}", priority_id, row, value)
         return default
     if (low is not None and number < low) or (high is not None and number > high):
-        out.add(field, f"{number:g} is out of range. {hint}", priority_id, row)
+        out.add(field, f"{number:g} is out of range. {hint}", priority_id, row, value)
         return default
     return number
 
@@ -375,15 +378,31 @@ def parse_priority_record(
         out.add("name", "is missing. Give the priority a name.", pid, row)
     source = _text(record.get("source")).lower()
     if source not in SOURCES:
-        out.add("source", f"'{_text(record.get('source'))}' is not a source. Use 'national' or 'local'.", pid, row)
+        out.add(
+            "source",
+            f"'{_text(record.get('source'))}' is not a source. Use 'national' or 'local'.",
+            pid,
+            row,
+            record.get("source"),
+        )
     horizon = _text(record.get("horizon")).lower()
     if horizon not in HORIZONS:
         out.add(
-            "horizon", f"'{_text(record.get('horizon'))}' is not a horizon. Use 'short', 'medium' or 'long'.", pid, row
+            "horizon",
+            f"'{_text(record.get('horizon'))}' is not a horizon. Use 'short', 'medium' or 'long'.",
+            pid,
+            row,
+            record.get("horizon"),
         )
     must_do = to_bool(record.get("must_do"))
     if must_do is None:
-        out.add("must_do", f"'{record.get('must_do')}' is not yes or no. Use yes/no, y/n or true/false.", pid, row)
+        out.add(
+            "must_do",
+            f"'{record.get('must_do')}' is not yes or no. Use yes/no, y/n or true/false.",
+            pid,
+            row,
+            record.get("must_do"),
+        )
         must_do = False
     sensitivity = _number_field(
         out,
@@ -507,9 +526,15 @@ def check_links(
         for field, links in (("requires", p.requires), ("excludes", p.excludes)):
             for other in links:
                 if other == p.id:
-                    out.add(field, f"'{p.id}' cannot list itself. Remove '{other}'.", p.id, row)
+                    out.add(field, f"'{p.id}' cannot list itself. Remove '{other}'.", p.id, row, other)
                 elif other not in known:
-                    out.add(field, f"'{other}' is not the id of any priority. Correct the id or remove it.", p.id, row)
+                    out.add(
+                        field,
+                        f"'{other}' is not the id of any priority. Correct the id or remove it.",
+                        p.id,
+                        row,
+                        other,
+                    )
         both = sorted(set(p.requires) & set(p.excludes))
         if both:
             out.add(

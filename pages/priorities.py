@@ -5,13 +5,9 @@ import streamlit as st
 
 from optimiser.domain import HORIZONS, SCORE_MAX, SENSITIVITY_MAX, SOURCES
 from optimiser.errors import PortfolioError
-from optimiser.formats import (
-    portfolio_from_json,
-    portfolio_to_json,
-    priorities_frame,
-    priorities_from_csv,
-    priorities_to_csv,
-)
+from optimiser.excel import template_workbook
+from optimiser.exports import to_safe_csv
+from optimiser.formats import load_upload, portfolio_to_json, priorities_frame
 from optimiser.parsing import COST_PREFIX, SCORE_PREFIX, replace_priorities
 from ui import state
 from ui.problems import problems_frame
@@ -22,6 +18,7 @@ BASE_SIGNATURE = "priorities_table_signature"
 EDITOR_VERSION = "priorities_editor_version"
 UPLOAD_ERRORS = "priorities_upload_errors"
 FLASH = "priorities_flash"
+PENDING = "priorities_pending_upload"
 
 st.title("Priorities")
 st.caption(
@@ -106,37 +103,57 @@ st.subheader("Load or save")
 left, right = st.columns(2)
 with left:
     upload = st.file_uploader(
-        "Load a portfolio file (.json) or a priorities table (.csv)",
-        type=["json", "csv"],
+        "Load an Excel workbook (.xlsx), a portfolio file (.json) or a priorities table (.csv)",
+        type=["xlsx", "json", "csv"],
         key=f"portfolio_upload_{state.revision()}",
-        help="A .json file replaces everything (capacities, criteria, rules, priorities). "
+        help="A workbook or .json file replaces everything (capacities, criteria, rules, priorities). "
         "A .csv table replaces only the priorities and keeps the current capacities, criteria and rules.",
     )
     if upload is not None and st.session_state.get(state.LAST_UPLOAD) != upload.file_id:
         st.session_state[state.LAST_UPLOAD] = upload.file_id
-        data = upload.getvalue()
+        st.session_state.pop(PENDING, None)
         try:
-            if upload.name.lower().endswith(".csv"):
-                loaded = priorities_from_csv(data, state.portfolio())
-            else:
-                loaded = portfolio_from_json(data)
+            loaded = load_upload(upload.name, upload.getvalue(), state.portfolio())
         except PortfolioError as err:
             st.session_state[UPLOAD_ERRORS] = (upload.file_id, err)
         else:
             st.session_state.pop(UPLOAD_ERRORS, None)
-            state.set_portfolio(loaded, source=f"file {upload.name}", from_outside=True)
-            st.session_state[FLASH] = f"Loaded {len(loaded.priorities)} priorities from {upload.name}."
-            st.rerun()
+            st.session_state[PENDING] = (upload.file_id, upload.name, loaded)
     failed = st.session_state.get(UPLOAD_ERRORS)
     if failed and upload is not None and failed[0] == upload.file_id:
-        st.error(f"{upload.name} was not loaded; the current portfolio is unchanged. Fix these and load it again:")
-        st.dataframe(problems_frame(failed[1]), hide_index=True, width="stretch", key="upload_problems")
+        count = len(failed[1].problems)
+        st.error(
+            f"{upload.name} was not loaded; the current portfolio is unchanged. "
+            f"Fix {'this problem' if count == 1 else f'these {count} problems'} and load it again:"
+        )
+        st.dataframe(problems_frame(failed[1]), hide_index=True, width="stretch")
+    pending = st.session_state.get(PENDING)
+    if pending and upload is not None and pending[0] == upload.file_id:
+        _, file_name, loaded = pending
+        st.success(
+            f"{file_name} is valid: {len(loaded.priorities)} priorities, {len(loaded.dimensions)} capacity "
+            f"dimensions, {len(loaded.criteria)} criteria. Replace the current portfolio "
+            f"({len(state.portfolio().priorities)} priorities) with it?"
+        )
+        if st.button("Replace the current portfolio", key="confirm_replace", type="primary"):
+            state.set_portfolio(loaded, source=f"file {file_name}", from_outside=True)
+            st.session_state[state.CURRENT_SCENARIO] = None
+            st.session_state.pop(PENDING, None)
+            st.session_state[FLASH] = f"Loaded {len(loaded.priorities)} priorities from {file_name}."
+            st.rerun()
     if st.button("Reset to the sample portfolio", key="reset_sample"):
         state.set_portfolio(state.load_sample(), source="built-in sample portfolio", from_outside=True)
         st.session_state[FLASH] = "The sample portfolio is loaded again."
         st.rerun()
 with right:
     current = state.portfolio()
+    st.download_button(
+        "Download the Excel template (filled with this portfolio)",
+        template_workbook(current),
+        file_name="priorities_template.xlsx",
+        key="download_template",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     st.download_button(
         "Download portfolio (.json)",
         portfolio_to_json(current),
@@ -146,12 +163,15 @@ with right:
     )
     st.download_button(
         "Download priorities table (.csv)",
-        priorities_to_csv(current),
+        to_safe_csv(priorities_frame(current)),
         file_name="priorities.csv",
         mime="text/csv",
         key="download_csv",
     )
-    st.caption("The .json file holds everything needed to solve; the .csv table opens in a spreadsheet.")
+    st.caption(
+        "The template has an instructions sheet and drop-down lists for source, horizon and must-do. "
+        "The .json file holds everything needed to solve; the .csv table opens in a spreadsheet."
+    )
 
 with st.expander("Summary by theme"):
     frame = pd.DataFrame(

@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from optimiser.diagnosis import apply_fix, apply_remedies
+from optimiser.excel import results_workbook
 from optimiser.exports import decisions_frame, explanations_frame, to_safe_csv
+from reports.board_pack import board_pack_html, html_to_pdf
 from ui import state
 from ui.charts import (
     capacity_chart,
@@ -226,4 +228,51 @@ if explained is not None:
         file_name="explanations.csv",
         mime="text/csv",
         key="download_explanations",
+    )
+
+# ------------------------------------------------------------------ exports
+st.subheader("Export")
+excel_col, pack_col = st.columns(2)
+with excel_col:
+    reasons = {e.priority_id: e.summary for e in explained.priorities} if explained is not None else None
+    st.download_button(
+        "Download results (.xlsx)",
+        results_workbook(portfolio, result, reasons),
+        file_name="rationalised_priorities.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="download_results_xlsx",
+    )
+    st.caption(
+        "Kept and dropped priorities with their reasons (and the full explanations once worked out), "
+        "capacity use, horizon balance and every assumption."
+    )
+with pack_col:
+    scenario = st.session_state.get(state.CURRENT_SCENARIO)
+    title = scenario.name if scenario is not None else portfolio.name
+    pack = st.session_state.get(state.BOARD_PACK)
+    if pack is None or pack[0] != (portfolio, result):
+        if st.button("Prepare the board pack (HTML and PDF)", key="prepare_pack"):
+            with st.spinner("Drawing the charts and laying out the pages…"):
+                document = board_pack_html(portfolio, result, title)
+                st.session_state[state.BOARD_PACK] = ((portfolio, result), document, html_to_pdf(document))
+            st.rerun()
+    else:
+        _, document, pdf = pack
+        st.download_button(
+            "Download board pack (.pdf)",
+            pdf,
+            file_name="board_pack.pdf",
+            mime="application/pdf",
+            key="download_pack_pdf",
+        )
+        st.download_button(
+            "Download board pack (.html)",
+            document,
+            file_name="board_pack.html",
+            mime="text/html",
+            key="download_pack_html",
+        )
+    st.caption(
+        "A self-contained report for a meeting pack: summary, charts, kept and dropped tables, the "
+        "national-versus-local figure and the assumptions, laid out for A4."
     )

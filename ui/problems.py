@@ -1,4 +1,4 @@
-"""Problems of a PortfolioError as a table for the app (row, priority id, field, what to fix)."""
+"""Problems of a PortfolioError as a table for the app: where (sheet, row, column), what was found, what to do."""
 
 from __future__ import annotations
 
@@ -6,17 +6,21 @@ import pandas as pd
 
 from optimiser.errors import PortfolioError
 
+COLUMNS = ["sheet", "row", "priority", "column", "value found", "problem and how to fix it"]
+
 
 def problems_frame(err: PortfolioError) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
+                "sheet": p.sheet or "",
                 "row": "" if p.row is None else str(p.row),
                 "priority": p.priority_id or "",
-                "field": p.field,
+                "column": p.field,
+                "value found": p.value or "",
                 "problem and how to fix it": p.message,
             }
             for p in err.problems
         ],
-        columns=["row", "priority", "field", "problem and how to fix it"],
+        columns=COLUMNS,
     )

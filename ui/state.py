@@ -40,6 +40,7 @@ SOLVER = "solver_choice"
 TIME_LIMIT = "solver_time_limit"
 LAST_UPLOAD = "last_upload_id"
 EXPLAINED = "full_explanations"
+BOARD_PACK = "board_pack"
 
 
 @st.cache_data(show_spinner=False)

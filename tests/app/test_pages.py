@@ -119,7 +119,7 @@ def test_a_bad_priority_edit_shows_an_error_and_keeps_the_data():
     assert at.error
     found = problems(at)
     assert set(found["priority"]) == {"NAT-ELE01"}
-    assert set(found["field"]) == {"horizon", "cost:operational"}
+    assert set(found["column"]) == {"horizon", "cost:operational"}
     assert set(found["row"]) == {"3"}
     portfolio = at.session_state["portfolio"]
     assert len(portfolio.priorities) == 48
@@ -182,7 +182,7 @@ def test_uploading_a_bad_file_lists_problems_and_keeps_the_portfolio():
     assert any("broken.json was not loaded" in e.value for e in at.error)
     found = problems(at)
     assert list(found["priority"]) == ["NAT-UEC01", "NAT-CAN02"]
-    assert list(found["field"]) == ["horizon", "requires"]
+    assert list(found["column"]) == ["horizon", "requires"]
     assert len(at.session_state["portfolio"].priorities) == 48
     assert at.session_state["portfolio"].priority("NAT-UEC01").horizon == "short"
 
@@ -202,6 +202,9 @@ def test_uploading_a_valid_json_replaces_the_portfolio():
     ]
     at.file_uploader[0].set_value(("smaller.json", json.dumps(raw).encode(), "application/json")).run()
     assert not at.error
+    assert any("smaller.json is valid: 20 priorities" in s.value for s in at.success)
+    assert len(at.session_state["portfolio"].priorities) == 48, "nothing changes before the user confirms"
+    at.button(key="confirm_replace").click().run()
     assert any("Loaded 20 priorities from smaller.json" in s.value for s in at.success)
     assert len(at.data_editor[0].value) == 20
     at.switch_page("pages/rationalise.py")
@@ -217,6 +220,7 @@ def test_uploading_a_csv_table_replaces_only_the_priorities():
     frame.loc[0, "name"] = "Renamed in a spreadsheet"
     at = open_app("pages/priorities.py")
     at.file_uploader[0].set_value(("table.csv", frame.to_csv(index=False).encode(), "text/csv")).run()
+    at.button(key="confirm_replace").click().run()
     portfolio = at.session_state["portfolio"]
     assert portfolio.priority("NAT-UEC01").name == "Renamed in a spreadsheet"
     assert portfolio.dimensions == sample.dimensions and portfolio.rules == sample.rules
@@ -372,3 +376,49 @@ def test_frontier_page_shows_25_points_and_weight_ranges():
     at.toggle(key="weights_on").set_value(True).run(timeout=120)
     ranges = table(at, "same set from")
     assert list(ranges["criterion"])[:2] == ["outcomes", "inequalities"]
+
+
+def test_an_excel_workbook_is_checked_then_replaces_the_portfolio_on_confirmation(sample):
+    from optimiser.excel import template_workbook
+
+    smaller = replace(sample, rules=replace(sample.rules, max_priorities=12))
+    at = open_app("pages/priorities.py")
+    at.file_uploader[0].set_value(("plan.xlsx", template_workbook(smaller), "application/octet-stream")).run()
+    assert at.session_state["portfolio"].rules.max_priorities == 18
+    at.button(key="confirm_replace").click().run()
+    assert at.session_state["portfolio"] == replace(smaller, name=sample.name)
+    at.switch_page("pages/rationalise.py").run()
+    assert metric(at, "Priorities kept") == "12 of 48"
+
+
+def test_a_broken_workbook_lists_every_problem_with_sheet_row_and_column(sample):
+    import io
+
+    from openpyxl import load_workbook
+
+    from optimiser.excel import template_workbook
+
+    wb = load_workbook(io.BytesIO(template_workbook(sample)))
+    wb["Priorities"]["F2"] = "someday"  # horizon of NAT-UEC01
+    wb["Priorities"]["N3"] = "lots"  # cost:revenue of NAT-UEC02
+    wb["Capacity"]["C3"] = -5  # operational available
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    at = open_app("pages/priorities.py")
+    at.file_uploader[0].set_value(("broken.xlsx", buffer.getvalue(), "application/octet-stream")).run()
+    found = problems(at)
+    assert list(zip(found["sheet"], found["row"], found["column"], found["value found"])) == [
+        ("Capacity", "3", "available", "-5"),
+        ("Priorities", "2", "horizon", "someday"),
+        ("Priorities", "3", "cost:revenue", "lots"),
+    ]
+    assert len(at.session_state["portfolio"].priorities) == 48
+
+
+def test_results_and_board_pack_downloads_are_offered():
+    at = open_app()
+    assert any(b.label == "Prepare the board pack (HTML and PDF)" for b in at.button)
+    at.button(key="prepare_pack").click().run(timeout=120)
+    assert not at.exception
+    pack = at.session_state["board_pack"]
+    assert pack[2].startswith(b"%PDF") and "Kept priorities (17)" in pack[1]

@@ -33,8 +33,10 @@ def test_importing_and_solving_with_the_engine_loads_no_streamlit():
     assert out.stdout.strip() == "False"
 
 
-def test_chart_builders_do_not_import_streamlit():
+def test_chart_builders_and_reports_do_not_import_streamlit():
     assert "streamlit" not in imported_modules(ROOT / "ui" / "charts.py")
+    for path in (ROOT / "reports").glob("*.py"):
+        assert "streamlit" not in imported_modules(path), path.name
 
 
 def test_pages_do_not_import_pulp_or_highspy():

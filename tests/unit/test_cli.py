@@ -83,3 +83,29 @@ def test_frontier_prints_capacity_value_and_entries():
 def test_frontier_names_an_unknown_dimension():
     out = run("frontier", "sample_data/icb_portfolio.json", "--dimension", "money")
     assert out.returncode == 2 and "no capacity dimension 'money'" in out.stderr
+
+
+def test_report_writes_a_pdf_and_an_html_board_pack(tmp_path):
+    pdf = tmp_path / "pack.pdf"
+    out = run("report", "sample_data/icb_portfolio.json", "--out", str(pdf), "--name", "December board")
+    assert out.returncode == 0, out.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")
+    html = tmp_path / "pack.html"
+    assert run("report", "sample_data/icb_portfolio.json", "--out", str(html)).returncode == 0
+    assert "Kept priorities (17)" in html.read_text()
+
+
+def test_solve_and_report_accept_the_excel_workbook(tmp_path):
+    from optimiser.excel import template_workbook
+    from optimiser.formats import load_portfolio
+
+    book = tmp_path / "plan.xlsx"
+    book.write_bytes(template_workbook(load_portfolio(ROOT / "sample_data" / "icb_portfolio.json")))
+    out = run("solve", str(book))
+    assert out.returncode == 0 and "Kept 17 of 48" in out.stdout
+    assert run("report", str(book), "--out", str(tmp_path / "p.pdf")).returncode == 0
+
+
+def test_report_refuses_an_unknown_output_type(tmp_path):
+    out = run("report", "sample_data/icb_portfolio.json", "--out", str(tmp_path / "pack.docx"))
+    assert out.returncode == 2 and "--out must end in .pdf or .html" in out.stderr
