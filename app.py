@@ -4,12 +4,13 @@ import streamlit as st
 
 from optimiser.backends import SOLVERS
 from ui import state
+from ui.text import plain
 
 st.set_page_config(page_title="Priority rationaliser", page_icon=":material/balance:", layout="wide")
 state.init_state()
 state.open_link_once()
 if state.LINK_ERROR in st.session_state:
-    st.error(st.session_state.pop(state.LINK_ERROR))
+    st.error(plain(st.session_state.pop(state.LINK_ERROR)))
 
 # Widgets in the router are on every page, so their values survive page changes.
 with st.sidebar:

@@ -8,6 +8,7 @@ from optimiser.figures import horizon_shares
 from optimiser.store import StoreError
 from ui import state
 from ui.charts import capacity_frame, compare_capacity_chart, compare_horizon_chart
+from ui.text import plain
 
 CURRENT = "__current__"
 
@@ -22,7 +23,7 @@ try:
     for info in state.store().list():
         options[info.scenario_id] = f"{info.name} (v{info.version}, {info.scenario_id})"
 except StoreError as err:
-    st.warning(f"{err} Only the current scenario can be shown.")
+    st.warning(plain(f"{err} Only the current scenario can be shown."))
 
 chosen = st.multiselect(
     "Scenarios",
@@ -44,7 +45,7 @@ for key in chosen:
         try:
             portfolio, info = state.store().load(key)
         except (StoreError, ValueError) as err:
-            st.error(f"{options[key]} could not be opened: {err}")
+            st.error(plain(f"{options[key]} could not be opened: {err}"))
             continue
         label = f"{info.name} v{info.version}"
     if label in [s[0] for s in solved]:
@@ -73,7 +74,7 @@ st.subheader("Headline figures")
 st.dataframe(pd.DataFrame(headline), hide_index=True, width="stretch")
 for label, _, result in solved:
     if not result.has_selection:
-        st.warning(f"{label}: no selection ({result.message})")
+        st.warning(plain(f"{label}: no selection ({result.message})"))
 
 st.subheader("What each keeps")
 all_ids: dict[str, str] = {}

@@ -5,6 +5,7 @@ import streamlit as st
 
 from ui import state
 from ui.charts import frontier_chart, weight_chart
+from ui.text import plain
 
 st.title("Frontier")
 st.caption(
@@ -41,8 +42,8 @@ else:
     if len(solvable) < len(frame):
         st.caption(f"{len(frame) - len(solvable)} of the lowest levels give no selection that meets the other rules.")
 st.caption(
-    f"{len(result.points)} re-solves in {result.seconds:.1f} s. Today: {result.current:,.1f} {result.unit} "
-    "usable after headroom."
+    plain(f"{len(result.points)} re-solves in {result.seconds:.1f} s. Today: {result.current:,.1f} {result.unit} ")
+    + "usable after headroom."
 )
 st.dataframe(frame, hide_index=True, width="stretch")
 

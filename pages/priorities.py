@@ -32,7 +32,7 @@ st.caption(
     + plain(st.session_state[state.SOURCE_LABEL])
 )
 if FLASH in st.session_state:
-    st.success(st.session_state.pop(FLASH))
+    st.success(plain(st.session_state.pop(FLASH)))
 
 # The editor starts from a fixed base table; its key changes only when the portfolio is
 # replaced from outside or its columns change, so the user's edits are never lost.
@@ -123,7 +123,7 @@ with left:
     if failed and upload is not None and failed[0] == upload.file_id:
         count = len(failed[1].problems)
         st.error(
-            f"{upload.name} was not loaded; the current portfolio is unchanged. "
+            plain(upload.name) + " was not loaded; the current portfolio is unchanged. "
             f"Fix {'this problem' if count == 1 else f'these {count} problems'} and load it again:"
         )
         st.dataframe(problems_frame(failed[1]), hide_index=True, width="stretch")
@@ -131,7 +131,7 @@ with left:
     if pending and upload is not None and pending[0] == upload.file_id:
         _, file_name, loaded = pending
         st.success(
-            f"{file_name} is valid: {len(loaded.priorities)} priorities, {len(loaded.dimensions)} capacity "
+            plain(file_name) + f" is valid: {len(loaded.priorities)} priorities, {len(loaded.dimensions)} capacity "
             f"dimensions, {len(loaded.criteria)} criteria. Replace the current portfolio "
             f"({len(state.portfolio().priorities)} priorities) with it?"
         )

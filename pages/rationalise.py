@@ -73,7 +73,7 @@ cap = capacity_frame(result)
 cap_cols = st.columns(max(len(cap), 1))
 for col, row in zip(cap_cols, cap.itertuples()):
     col.metric(
-        f"{row.dimension} ({row.unit})" if row.unit else row.dimension,
+        plain(f"{row.dimension} ({row.unit})" if row.unit else row.dimension),
         f"{row.used:,.1f} / {row.usable:,.1f}",
         help=f"Used by the kept set / available after {row.headroom_pct:g}% headroom (available {row.available:,.1f}).",
     )

@@ -29,7 +29,7 @@ st.caption("A downloaded file opens again on the **Priorities** page (Load a por
 try:
     store = state.store()
 except StoreError as err:
-    st.error(str(err))
+    st.error(plain(str(err)))
     st.stop()
 
 if current is not None:
@@ -68,9 +68,9 @@ if submitted:
             based_on=None if new else current.version,
         )
     except ConflictError as err:
-        st.error(str(err))
+        st.error(plain(str(err)))
     except StoreError as err:
-        st.error(str(err))
+        st.error(plain(str(err)))
     else:
         st.session_state[state.CURRENT_SCENARIO] = info
         st.query_params.from_dict({"scenario": info.scenario_id, "version": str(info.version)})
@@ -81,7 +81,7 @@ st.subheader("Saved scenarios")
 try:
     saved = store.list()
 except StoreError as err:
-    st.error(str(err))
+    st.error(plain(str(err)))
     st.stop()
 if not saved:
     st.caption("No scenarios saved yet.")
@@ -108,7 +108,7 @@ chosen = st.selectbox("Scenario", list(names), format_func=names.__getitem__, ke
 try:
     history = store.versions(chosen)
 except StoreError as err:
-    st.error(str(err))
+    st.error(plain(str(err)))
     st.stop()
 labels = {
     v.version: f"version {v.version} · {v.author} · {v.saved_at:%Y-%m-%d %H:%M}" + (f" · {v.note}" if v.note else "")
@@ -121,7 +121,7 @@ with open_col:
         try:
             info = state.open_scenario(chosen, version)
         except (StoreError, PortfolioError) as err:
-            st.error(f"Could not open it: {err}")
+            st.error(plain(f"Could not open it: {err}"))
         else:
             st.session_state["scenario_flash"] = f"Opened '{info.name}' version {info.version}."
             st.rerun()
@@ -133,7 +133,7 @@ with delete_col:
         try:
             store.delete(chosen)
         except StoreError as err:
-            st.error(str(err))
+            st.error(plain(str(err)))
         else:
             if current is not None and current.scenario_id == chosen:
                 st.session_state[state.CURRENT_SCENARIO] = None

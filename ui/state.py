@@ -58,7 +58,8 @@ def init_state() -> None:
     if PORTFOLIO not in st.session_state:
         st.session_state[PORTFOLIO] = load_sample()
         st.session_state[SOURCE_LABEL] = "built-in sample portfolio"
-        st.session_state[REVISION] = 0
+    st.session_state.setdefault(SOURCE_LABEL, "portfolio given to this session")
+    st.session_state.setdefault(REVISION, 0)
     st.session_state.setdefault(SOLVER, "auto")
     st.session_state.setdefault(CURRENT_SCENARIO, None)
     st.session_state.setdefault(TIME_LIMIT, 10.0)

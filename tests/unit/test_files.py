@@ -72,7 +72,12 @@ def test_real_world_variation_in_a_workbook_is_accepted(sample):
     wb.save(buffer)
     loaded = read_workbook(buffer.getvalue())
     first = loaded.priority("NAT-UEC01")
-    assert (first.must_do, first.cost("strategic"), first.cost("revenue"), first.requires) == (True, 6, 1180, ("LOC-NH04",))
+    assert (first.must_do, first.cost("strategic"), first.cost("revenue"), first.requires) == (
+        True,
+        6,
+        1180,
+        ("LOC-NH04",),
+    )
     assert loaded.priority("NAT-UEC02").must_do is True
     assert len(loaded.priorities) == 48
 
@@ -83,11 +88,17 @@ def test_a_windows_1252_csv_loads(sample):
 
 
 def test_the_results_workbook_has_the_right_sheets_values_and_no_formulas(sample):
-    hostile = replace(sample, priorities=tuple(
-        replace(p, name="=HYPERLINK(\"http://x\",\"click\")") if p.id == "LOC-FIN01" else
-        replace(p, name="+cmd|' /C calc'!A0") if p.id == "NAT-UEC01" else p
-        for p in sample.priorities
-    ))
+    hostile = replace(
+        sample,
+        priorities=tuple(
+            replace(p, name='=HYPERLINK("http://x","click")')
+            if p.id == "LOC-FIN01"
+            else replace(p, name="+cmd|' /C calc'!A0")
+            if p.id == "NAT-UEC01"
+            else p
+            for p in sample.priorities
+        ),
+    )
     result = solve(hostile)
     wb = load_workbook(io.BytesIO(results_workbook(hostile, result, {"LOC-FIN01": "@SUM(1)"})))
     assert wb.sheetnames == ["Summary", "Kept", "Dropped", "Capacity", "Horizon balance", "Assumptions"]
@@ -96,7 +107,7 @@ def test_the_results_workbook_has_the_right_sheets_values_and_no_formulas(sample
     assert len(kept) == 1 + 17 and len(dropped) == 1 + 31
     assert dropped[0] == ("id", "name", "source", "theme", "horizon", "value", "why", "explanation")
     fin = next(r for r in dropped if r[0] == "LOC-FIN01")
-    assert fin[1] == "'=HYPERLINK(\"http://x\",\"click\")" and fin[7] == "'@SUM(1)"
+    assert fin[1] == '\'=HYPERLINK("http://x","click")' and fin[7] == "'@SUM(1)"
     uec = next(r for r in kept if r[0] == "NAT-UEC01")
     assert uec[1].startswith("'+cmd")
     capacity = {r[0]: r for r in wb["Capacity"].iter_rows(min_row=2, values_only=True)}
@@ -122,18 +133,29 @@ def test_the_board_pack_pdf_has_the_expected_pages_and_text(sample, tmp_path):
     reader = PdfReader(io.BytesIO(html_to_pdf(document)))
     assert 4 <= len(reader.pages) <= 14
     text = " ".join(page.extract_text() for page in reader.pages)
-    for expected in ("Improvement priorities: recommended set", "Board session, 1 December", "Summary",
-                     "Kept priorities (17)", "Dropped priorities (31)", "Assumptions", "of kept capacity national",
-                     "Eliminate waits over 52 weeks"):
+    for expected in (
+        "Improvement priorities: recommended set",
+        "Board session, 1 December",
+        "Summary",
+        "Kept priorities (17)",
+        "Dropped priorities (31)",
+        "Assumptions",
+        "of kept capacity national",
+        "Eliminate waits over 52 weeks",
+    ):
         assert expected in text
-    assert all(abs(float(p.mediabox.width) - 595.3) < 1 and abs(float(p.mediabox.height) - 841.9) < 1
-               for p in reader.pages), "A4 pages"
+    assert all(
+        abs(float(p.mediabox.width) - 595.3) < 1 and abs(float(p.mediabox.height) - 841.9) < 1 for p in reader.pages
+    ), "A4 pages"
 
 
 def test_the_board_pack_html_embeds_the_charts_and_escapes_user_text(sample):
-    hostile = replace(sample, priorities=tuple(
-        replace(p, name="<script>alert(1)</script>") if p.id == "LOC-FIN01" else p for p in sample.priorities
-    ))
+    hostile = replace(
+        sample,
+        priorities=tuple(
+            replace(p, name="<script>alert(1)</script>") if p.id == "LOC-FIN01" else p for p in sample.priorities
+        ),
+    )
     document = board_pack_html(hostile, solve(hostile), "<img src=x onerror=alert(2)>")
     assert document.count('src="data:image/png;base64,') == 4
     assert "<script" not in document
