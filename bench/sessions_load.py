@@ -1,0 +1,77 @@
+"""Concurrent-sessions benchmark: N app sessions at once (AppTest, in threads), each on its own scenario.
+
+    .venv/bin/python -m bench.sessions_load [--sessions 1,10,20]
+
+Prints the median and worst seconds per rerun (a first run and one rerun per session).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from optimiser.domain import Portfolio
+from optimiser.formats import load_portfolio
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+
+
+def scenario(sample: Portfolio, i: int) -> Portfolio:
+    """Different scenarios: count limits from 10 to 17 and, for odd sessions, a locked-out priority."""
+    rules = replace(sample.rules, max_priorities=10 + i % 8, locked_out=("LOC-NH01",) if i % 2 else ())
+    return replace(sample, name=f"Session {i}", rules=rules)
+
+
+def run_sessions(sample: Portfolio, count: int):
+    """Run `count` sessions at once; returns ({session: (kept metric, caption)}, rerun seconds, errors)."""
+    seen: dict[int, tuple[str, str]] = {}
+    times: list[float] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(count)
+
+    def session(i: int) -> None:
+        try:
+            at = AppTest.from_file(APP, default_timeout=300)
+            at.session_state["portfolio"] = scenario(sample, i)
+            start.wait()
+            for _ in range(2):  # first run and a rerun
+                began = time.perf_counter()
+                at.run()
+                times.append(time.perf_counter() - began)
+            if at.exception:
+                raise RuntimeError(at.exception[0].value)
+            kept = next(m.value for m in at.metric if m.label == "Priorities kept")
+            caption = next(c.value for c in at.caption if "Portfolio" in c.value)
+            seen[i] = (kept, caption)
+        except BaseException as err:  # noqa: BLE001 - reported to the caller
+            errors.append(err)
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return seen, times, errors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sessions", default="1,10,20")
+    args = parser.parse_args()
+    sample = load_portfolio(ROOT / "sample_data" / "icb_portfolio.json")
+    print("| sessions at once | median s per rerun | worst s per rerun | errors |")
+    print("| --- | --- | --- | --- |")
+    for count in (int(x) for x in args.sessions.split(",")):
+        _, times, errors = run_sessions(sample, count)
+        print(f"| {count} | {statistics.median(times):.2f} | {max(times):.2f} | {len(errors)} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
