@@ -30,8 +30,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Debian's PostgreSQL on 127.0.0.1 for the scenario-store tests (they run against SQLite and PostgreSQL).
 test: $(STAMP) browser lint
-	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest
+	eval "$$(bash scripts/start_postgres.sh)" && CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.solve_speed

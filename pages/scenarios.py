@@ -15,8 +15,12 @@ st.caption(
     "open any saved version, share it as a link or a file, or delete it."
 )
 
+SAVED_FLASH = "scenario_saved_flash"
+
 portfolio = state.portfolio()
 current = st.session_state.get(state.CURRENT_SCENARIO)
+if SAVED_FLASH in st.session_state:
+    st.success(plain(st.session_state.pop(SAVED_FLASH)))
 st.download_button(
     "Download the current scenario (.json)",
     portfolio_to_json(portfolio),
@@ -74,8 +78,8 @@ if submitted:
     else:
         st.session_state[state.CURRENT_SCENARIO] = info
         st.query_params.from_dict({"scenario": info.scenario_id, "version": str(info.version)})
-        st.success("Saved " + plain(f"'{info.name}'") + f" as version {info.version}.")
-        current = info
+        st.session_state[SAVED_FLASH] = f"Saved '{info.name}' as version {info.version}."
+        st.rerun()  # show the share link of the version just saved
 
 st.subheader("Saved scenarios")
 try:

@@ -316,7 +316,7 @@ def test_saving_from_a_stale_copy_shows_the_conflict(private_store, sample):
         sample, name="Shared plan", author="Bea", scenario_id=info.scenario_id, based_on=1
     )
     save_on_page(at, "Shared plan", "Al")
-    assert any("Not saved: version 2 of this scenario was saved by Bea" in e.value for e in at.error)
+    assert any("Not saved: version 2 of this scenario was saved by Bea" in e.value.replace("\\", "") for e in at.error)
     assert len(ScenarioStore(private_store).versions(info.scenario_id)) == 2
 
 
@@ -423,3 +423,20 @@ def test_results_and_board_pack_downloads_are_offered():
     assert not at.exception
     pack = at.session_state["board_pack"]
     assert pack[2].startswith(b"%PDF") and "Kept priorities (17)" in pack[1]
+
+
+def test_when_the_store_fails_mid_session_the_work_stays_and_can_be_downloaded(private_store):
+    at = open_app("pages/scenarios.py")
+    save_on_page(at, "Before the fault", "Al")
+    assert at.session_state["current_scenario"].version == 1
+    at.switch_page("pages/capacity_and_rules.py").run()
+    at.number_input(key="rules_max_priorities_0").set_value(13).run()
+    # The database file is destroyed while the session is open.
+    Path(private_store.removeprefix("sqlite:///")).write_bytes(b"this is not a database any more" * 100)
+    at.switch_page("pages/scenarios.py").run()
+    assert not at.exception
+    assert any("is not available" in e.value and "Your current work is still here" in e.value for e in at.error)
+    save_on_page(at, "After the fault", "Al")
+    assert not at.exception
+    assert at.session_state["portfolio"].rules.max_priorities == 13
+    assert any(b.label == "Download the current scenario (.json)" for b in at.get("download_button"))

@@ -27,8 +27,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     port = _free_port()
+    env = {**os.environ, "PRIORITY_STORE_URL": f"sqlite:///{tmp_path_factory.mktemp('store') / 'scenarios.db'}"}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -42,8 +43,9 @@ def server():
             "--browser.gatherUsageStats=false",
         ],
         cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -98,6 +100,7 @@ def page(browser, server):
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto(server)
+    page.wait_for_selector('[data-testid="stMetric"]')  # the app has loaded and solved the sample
     yield page
     context.close()
 
@@ -144,3 +147,64 @@ def test_a_broken_upload_shows_errors_and_keeps_the_portfolio(page, tmp_path):
     page.get_by_role("link", name="Rationalise").click()
     page.wait_for_selector('[data-testid="stMetric"]')
     assert metric_value(page, "Priorities kept") == "17 of 48"
+
+
+def test_editing_a_capacity_in_the_table_changes_the_result(page):
+    page.get_by_role("link", name="Capacity and rules").click()
+    page.get_by_role("heading", name="Capacity dimensions").wait_for()
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for()
+    page.wait_for_timeout(1000)
+    box = grid.bounding_box()
+    # Row 2 (operational), column 'available': double-click the cell, type the new amount, press Enter.
+    available_x = box["x"] + box["width"] * 0.62
+    operational_y = box["y"] + 35 * 2 + 17
+    page.mouse.dblclick(available_x, operational_y)  # opens the cell editor with its value selected
+    page.wait_for_timeout(300)
+    page.keyboard.type("1300")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(1500)
+    page.get_by_role("link", name="Rationalise").click()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')].some(e => e.innerText.endsWith('/ 1,170.0'))"""
+    )
+    assert metric_value(page, "Priorities kept") != "17 of 48"
+
+
+def test_the_why_panel_explains_a_dropped_priority(page):
+    page.wait_for_selector('[data-testid="stMetric"]')
+    panel = page.get_by_text("Pick a priority to see why it is in or out")
+    panel.wait_for()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Pick a priority").click()
+    page.keyboard.type("LOC-UEC03")  # the list is long: filter it as a user would
+    page.get_by_role("option", name="LOC-UEC03 · Extend same-day emergency care hours (dropped)").click()
+    page.get_by_text("Bringing LOC-UEC03 in would lose 12.5 of value and displace LOC-UEC04").wait_for()
+
+
+def test_saving_a_scenario_and_reopening_it_from_its_link(page, server):
+    page.get_by_role("link", name="Scenarios").click()
+    page.get_by_role("heading", name="Save", exact=True).wait_for()
+    page.get_by_label("Scenario name").fill("Browser journey")
+    page.get_by_label("Your name").fill("Facilitator")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("as version 1").wait_for()
+    link = page.locator('[data-testid="stCode"]').first.inner_text().strip()
+    scenario_id = link.split("scenario=")[1].split("&")[0]
+    other = page.context.new_page()
+    other.goto(f"{server}/?scenario={scenario_id}&version=1")
+    other.wait_for_selector('[data-testid="stMetric"]')
+    assert metric_value(other, "Priorities kept") == "17 of 48"
+    other.get_by_role("link", name="Scenarios").click()
+    other.get_by_text("Working on").wait_for()
+    assert "Browser journey" in other.get_by_text("Working on").inner_text()
+
+
+def test_downloading_the_board_pack(page):
+    page.wait_for_selector('[data-testid="stMetric"]')
+    page.get_by_role("button", name="Prepare the board pack (HTML and PDF)").click()
+    button = page.get_by_role("button", name="Download board pack (.pdf)")
+    button.wait_for(timeout=90_000)
+    with page.expect_download() as download:
+        button.click()
+    path = download.value.path()
+    assert Path(path).read_bytes()[:4] == b"%PDF"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -10,18 +11,35 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
 from optimiser.errors import PortfolioError
 from optimiser.formats import portfolio_from_json, portfolio_to_json
 from optimiser.solve import solve
-from optimiser.store import ConflictError, NotFoundError, ScenarioStore, StoreError, versions
+from optimiser.store import ConflictError, NotFoundError, ScenarioStore, StoreError, metadata, versions
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, private_store) -> str:
+    """Each store test runs on SQLite and on the PostgreSQL server `make test` starts."""
+    if request.param == "sqlite":
+        return private_store
+    url = os.environ.get("PRIORITY_TEST_PG_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("PRIORITY_TEST_PG_URL is not set: run the tests with `make test`, which starts PostgreSQL.")
+        pytest.skip("no PostgreSQL server (run `make test` to start one)")
+    engine = create_engine(url)
+    metadata.drop_all(engine)  # a clean store for each test
+    engine.dispose()
+    return url
+
+
 @pytest.fixture
-def store(private_store) -> ScenarioStore:
-    return ScenarioStore(private_store)
+def store(store_url) -> ScenarioStore:
+    return ScenarioStore(store_url)
 
 
 def test_a_saved_scenario_reopens_identical_and_solves_the_same(store, sample):
@@ -75,11 +93,12 @@ def test_two_writers_at_once_exactly_one_wins(store, sample):
     outcomes: list[str] = []
 
     def writer(author: str, limit: int) -> None:
+        own = ScenarioStore(store.url)  # each writer has its own connections, like two app servers
         edited = replace(sample, rules=replace(sample.rules, max_priorities=limit))
         barrier.wait()
         try:
-            store.save(edited, name="Plan", author=author, scenario_id=first.scenario_id, based_on=1)
-            outcomes.append("saved")
+            own.save(edited, name="Plan", author=author, scenario_id=first.scenario_id, based_on=1)
+            outcomes.append(author)
         except ConflictError:
             outcomes.append("conflict")
 
@@ -88,8 +107,10 @@ def test_two_writers_at_once_exactly_one_wins(store, sample):
         t.start()
     for t in threads:
         t.join()
-    assert sorted(outcomes) == ["conflict", "saved"]
-    assert [v.version for v in store.versions(first.scenario_id)] == [2, 1]
+    assert len(outcomes) == 2 and outcomes.count("conflict") == 1
+    winner = next(o for o in outcomes if o != "conflict")
+    assert [(v.version, v.author) for v in store.versions(first.scenario_id)] == [(2, winner), (1, "A")]
+    assert store.load(first.scenario_id)[0].rules.max_priorities == {"Al": 11, "Bea": 14}[winner]
 
 
 def test_delete_removes_every_version(store, sample):
@@ -100,16 +121,16 @@ def test_delete_removes_every_version(store, sample):
         store.load(info.scenario_id)
 
 
-def test_a_scenario_saved_by_another_process_reopens_after_a_restart(private_store, sample):
+def test_a_scenario_saved_by_another_process_reopens_after_a_restart(store_url, sample):
     code = (
         "from optimiser.formats import load_portfolio; from optimiser.store import ScenarioStore; "
-        f"s = ScenarioStore({private_store!r}); "
+        f"s = ScenarioStore({store_url!r}); "
         "i = s.save(load_portfolio('sample_data/icb_portfolio.json'), name='From another process', author='CLI'); "
         "print(i.scenario_id)"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     scenario_id = out.stdout.strip()
-    loaded, info = ScenarioStore(private_store).load(scenario_id)
+    loaded, info = ScenarioStore(store_url).load(scenario_id)
     assert loaded == sample and info.name == "From another process"
 
 
