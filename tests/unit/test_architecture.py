@@ -42,3 +42,14 @@ def test_chart_builders_and_reports_do_not_import_streamlit():
 def test_pages_do_not_import_pulp_or_highspy():
     for page in (ROOT / "pages").glob("*.py"):
         assert not {"pulp", "highspy"} & imported_modules(page), page.name
+
+
+def test_server_settings_match_the_loader_and_protect_users():
+    import tomllib
+
+    from optimiser.formats import MAX_FILE_BYTES
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 2**20 == MAX_FILE_BYTES
+    assert config["server"]["enableXsrfProtection"] is True
+    assert config["client"]["showErrorDetails"] == "none"
