@@ -6,6 +6,7 @@ reports problems by row, priority id and field. Percentages are stored as entere
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 HORIZONS: tuple[str, ...] = ("short", "medium", "long")
@@ -117,6 +118,21 @@ class Portfolio:
             if d.name == name:
                 return d
         raise KeyError(name)
+
+    def prerequisite_closure(self, start: Iterable[str], stop: Collection[str] = ()) -> list[str]:
+        """`start` and everything it requires, directly or not, leaving out (and not looking past) `stop`."""
+        by_id = {p.id: p for p in self.priorities}
+        out: list[str] = []
+        seen: set[str] = set()
+        stack = list(start)
+        while stack:
+            current = stack.pop()
+            if current in stop or current in seen:
+                continue
+            seen.add(current)
+            out.append(current)
+            stack.extend(by_id[current].requires)
+        return out
 
     def alternatives(self) -> dict[str, set[str]]:
         """Exclusions in both directions: A excludes B means B excludes A."""

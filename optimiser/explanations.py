@@ -104,16 +104,7 @@ def _gain(base: float, what: WhatIf) -> float | None:
 
 
 def _unkept_prerequisites(portfolio: Portfolio, pid: str, kept: frozenset[str]) -> list[str]:
-    by_id = {p.id: p for p in portfolio.priorities}
-    out: list[str] = []
-    stack = list(by_id[pid].requires)
-    while stack:
-        current = stack.pop()
-        if current in kept or current in out:
-            continue
-        out.append(current)
-        stack.extend(by_id[current].requires)
-    return sorted(out)
+    return sorted(portfolio.prerequisite_closure(portfolio.priority(pid).requires, stop=kept))
 
 
 def _stopped_by(portfolio: Portfolio, result: Result, pid: str, drag: list[str], alternatives: dict) -> list[str]:

@@ -48,15 +48,7 @@ def rank_and_cut(portfolio: Portfolio) -> RankingOutcome:
     kept: list[str] = []
 
     def closure(pid: str) -> list[str]:
-        order: list[str] = []
-        stack = [pid]
-        while stack:
-            current = stack.pop()
-            if current in kept or current in order:
-                continue
-            order.append(current)
-            stack.extend(by_id[current].requires)
-        return order
+        return portfolio.prerequisite_closure([pid], stop=kept)
 
     def fits(group: list[str]) -> bool:
         if any(g in rules.locked_out for g in group):
