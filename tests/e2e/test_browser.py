@@ -156,17 +156,26 @@ def test_editing_a_capacity_in_the_table_changes_the_result(page):
     grid.wait_for()
     page.wait_for_timeout(1000)
     box = grid.bounding_box()
-    # Row 2 (operational), column 'available': double-click the cell, type the new amount, press Enter.
+    # Row 2 (operational), column 'available': double-click the cell, type the new amount, press Enter;
+    # the page confirms with a toast once the new setting is valid and applied.
     available_x = box["x"] + box["width"] * 0.62
     operational_y = box["y"] + 35 * 2 + 17
-    page.mouse.dblclick(available_x, operational_y)  # opens the cell editor with its value selected
-    page.wait_for_timeout(300)
-    page.keyboard.type("1300")
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(1500)
+    for _attempt in range(3):
+        page.mouse.dblclick(available_x, operational_y)  # opens the cell editor with its value selected
+        page.wait_for_timeout(800)
+        page.keyboard.type("1300")
+        page.keyboard.press("Enter")
+        try:
+            page.get_by_text("Settings applied.").wait_for(timeout=15_000)
+            break
+        except Exception:  # noqa: BLE001 - the grid was not ready: try again
+            page.keyboard.press("Escape")
+    else:
+        raise AssertionError("the capacity edit was not applied")
     page.get_by_role("link", name="Rationalise").click()
     page.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')].some(e => e.innerText.endsWith('/ 1,170.0'))"""
+        """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')].some(e => e.innerText.endsWith('/ 1,170.0'))""",
+        timeout=60_000,
     )
     assert metric_value(page, "Priorities kept") != "17 of 48"
 
