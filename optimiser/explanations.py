@@ -137,7 +137,7 @@ def _stopped_by(portfolio: Portfolio, result: Result, pid: str, drag: list[str],
     return reasons
 
 
-def _cost_threshold(resolver: Resolver, pid: str) -> float | None:
+def _cost_threshold(resolver: Resolver, pid: str, base_kept: frozenset[str]) -> float | None:
     """Largest share of its current costs at which the priority would be kept (None: not even at 0).
 
     Climbs from zero cost: a selection that keeps the priority at one cost level stays valid, and
@@ -145,7 +145,7 @@ def _cost_threshold(resolver: Resolver, pid: str) -> float | None:
     out; the re-solve just above that level either finds a new such selection or proves the
     threshold (to within COST_TOLERANCE). This took fewer re-solves than bisection on the sample.
     """
-    found = resolver.solve(cost_scale={pid: 0.0})
+    found = resolver.solve(cost_scale={pid: 0.0}, start=base_kept)  # today's set stays valid: pid is not in it
     if pid not in found.kept:
         return None
     level = 0.0
@@ -154,7 +154,7 @@ def _cost_threshold(resolver: Resolver, pid: str) -> float | None:
         if level >= 1.0:
             return 1.0
         probe = min(level + COST_TOLERANCE, 1.0)
-        found = resolver.solve(cost_scale={pid: probe})
+        found = resolver.solve(cost_scale={pid: probe}, start=base_kept)
         if pid not in found.kept:
             return level
         level = probe
@@ -209,7 +209,7 @@ def explain_dropped(
         lines.append(
             f"No score change can bring it in: even top scores give {_fmt(max_value)}, it would need more than {_fmt(needed)}."
         )
-    factor = _cost_threshold(resolver, pid) if pid not in portfolio.rules.locked_out else None
+    factor = _cost_threshold(resolver, pid, base_kept) if pid not in portfolio.rules.locked_out else None
     if factor is None:
         lines.append("No cost reduction alone would bring it in.")
     else:
@@ -240,7 +240,7 @@ def explain_kept(
     p = portfolio.priority(pid)
     forced_by = "a national must-do" if p.must_do else "locked in" if pid in portfolio.rules.locked_in else ""
     if forced_by:
-        free = resolver.solve(release=(pid,))
+        free = resolver.solve(release=(pid,), start=base_kept)
         gain = _gain(base, free)
         if gain is None or pid in free.kept:
             summary = f"{pid} is {forced_by}; the model would keep it anyway."
@@ -275,7 +275,7 @@ def must_do_cost(portfolio: Portfolio, result: Result, resolver: Resolver) -> Mu
     must = tuple(p.id for p in portfolio.priorities if p.must_do)
     if not must:
         return None
-    free = resolver.solve(release=must)
+    free = resolver.solve(release=must, start=frozenset(result.kept))
     gain = _gain(result.objective or 0.0, free)
     if gain is None:
         return None
@@ -293,13 +293,13 @@ def capacity_values(portfolio: Portfolio, result: Result, resolver: Resolver) ->
     out: list[CapacityValue] = []
     for dim in portfolio.dimensions:
         row = f"capacity_{safe_name(dim.name)}"
-        one = resolver.solve(row_upper={row: dim.usable + 1.0})
-        ten = resolver.solve(row_upper={row: dim.usable * 1.10})
+        one = resolver.solve(row_upper={row: dim.usable + 1.0}, start=base_kept)
+        ten = resolver.solve(row_upper={row: dim.usable * 1.10}, start=base_kept)
         first = (one.kept - base_kept) or (ten.kept - base_kept)
         less_headroom = None
         if dim.headroom_pct > 0:
             usable = dim.available * (1.0 - max(dim.headroom_pct - 5.0, 0.0) / 100.0)
-            less_headroom = _gain(base, resolver.solve(row_upper={row: usable}))
+            less_headroom = _gain(base, resolver.solve(row_upper={row: usable}, start=base_kept))
         out.append(
             CapacityValue(
                 dim.name,
@@ -363,7 +363,7 @@ def portfolio_figures(portfolio: Portfolio, result: Result, resolver: Resolver |
             f"capacity_{safe_name(d.name)}": d.available * (1.0 - max(d.headroom_pct - 5.0, 0.0) / 100.0)
             for d in portfolio.dimensions
         }
-        all_headroom = _gain(result.objective or 0.0, resolver.solve(row_upper=uppers))
+        all_headroom = _gain(result.objective or 0.0, resolver.solve(row_upper=uppers, start=frozenset(result.kept)))
     must = must_do_cost(portfolio, result, resolver)
     return PortfolioFigures(
         must_do_cost=must,
