@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .domain import HORIZON_LABELS, HORIZONS, SOURCES, Portfolio
 from .errors import PortfolioError, Problem
-from .exports import FORMULA_PREFIXES, decisions_frame, neutralise
+from .exports import decisions_frame, neutralise
 from .formats import MAX_FILE_BYTES, priority_to_record, table_columns
 from .parsing import (
     COST_PREFIX,
@@ -484,7 +484,3 @@ def results_workbook(portfolio: Portfolio, result: Result, explanations: dict[st
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def has_formula_text(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
