@@ -142,7 +142,3 @@ class Portfolio:
                 alts[p.id].add(other)
                 alts.setdefault(other, set()).add(p.id)
         return alts
-
-    def value_of(self, p: Priority) -> float:
-        """Weighted value of a priority: sum of weight x score over the criteria."""
-        return sum(c.weight * p.score(c.name) for c in self.criteria)
