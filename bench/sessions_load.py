@@ -30,26 +30,40 @@ def scenario(sample: Portfolio, i: int) -> Portfolio:
 
 
 def run_sessions(sample: Portfolio, count: int):
-    """Run `count` sessions at once; returns ({session: (kept metric, caption)}, rerun seconds, errors)."""
+    """Run `count` sessions at once; returns ({session: (kept metric, caption)}, seconds per run, errors,
+    sessions whose run AppTest had to repeat)."""
     seen: dict[int, tuple[str, str]] = {}
     times: list[float] = []
     errors: list[BaseException] = []
+    retries: list[int] = []
     start = threading.Barrier(count)
 
     def session(i: int) -> None:
         try:
             at = AppTest.from_file(APP, default_timeout=300)
             at.session_state["portfolio"] = scenario(sample, i)
+            # The solver's time limit is wall-clock: with 20 sessions sharing 2 cores, 10 s can run out.
+            at.session_state["solver_time_limit"] = 120.0
             start.wait()
             for _ in range(2):  # first run and a rerun
                 began = time.perf_counter()
                 at.run()
+                if not at.title and not at.exception:
+                    # AppTest is not built for threads: now and then a run came back with an empty page and
+                    # no error, and rerunning that session showed its page. Counted and reported, not hidden.
+                    retries.append(i)
+                    at.run()
                 times.append(time.perf_counter() - began)
             if at.exception:
                 raise RuntimeError(at.exception[0].value)
-            kept = next(m.value for m in at.metric if m.label == "Priorities kept")
-            caption = next(c.value for c in at.caption if "Portfolio" in c.value)
-            seen[i] = (kept, caption)
+            kept = [m.value for m in at.metric if m.label == "Priorities kept"]
+            caption = [c.value for c in at.caption if "Portfolio" in c.value]
+            if not kept or not caption:
+                raise RuntimeError(
+                    f"session {i} shows no result: errors {[e.value for e in at.error]}, "
+                    f"titles {[t.value for t in at.title]}"
+                )
+            seen[i] = (kept[0], caption[0])
         except BaseException as err:  # noqa: BLE001 - reported to the caller
             errors.append(err)
 
@@ -58,7 +72,7 @@ def run_sessions(sample: Portfolio, count: int):
         t.start()
     for t in threads:
         t.join()
-    return seen, times, errors
+    return seen, times, errors, retries
 
 
 def main() -> None:
@@ -66,11 +80,14 @@ def main() -> None:
     parser.add_argument("--sessions", default="1,10,20")
     args = parser.parse_args()
     sample = load_portfolio(ROOT / "sample_data" / "icb_portfolio.json")
-    print("| sessions at once | median s per rerun | worst s per rerun | errors |")
-    print("| --- | --- | --- | --- |")
+    print("| sessions at once | median s per run | worst s per run | errors | runs repeated |")
+    print("| --- | --- | --- | --- | --- |")
     for count in (int(x) for x in args.sessions.split(",")):
-        _, times, errors = run_sessions(sample, count)
-        print(f"| {count} | {statistics.median(times):.2f} | {max(times):.2f} | {len(errors)} |", flush=True)
+        _, times, errors, retries = run_sessions(sample, count)
+        print(
+            f"| {count} | {statistics.median(times):.2f} | {max(times):.2f} | {len(errors)} | {len(retries)} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

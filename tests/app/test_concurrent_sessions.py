@@ -18,9 +18,13 @@ def test_twenty_sessions_at_once_each_get_their_own_result():
     sample = load_portfolio(ROOT / "sample_data" / "icb_portfolio.json")
     expected = {i: f"{len(solve(scenario(sample, i)).kept)} of 48" for i in range(SESSIONS)}
     assert len(set(expected.values())) >= 5, "the scenarios must differ"
-    seen, times, errors = run_sessions(sample, SESSIONS)
+    seen, times, errors, retries = run_sessions(sample, SESSIONS)
     assert not errors, errors[:3]
     assert {i: kept for i, (kept, _) in seen.items()} == expected
     for i, (_, caption) in seen.items():
         assert f"Session {i}" in caption.replace("\\", "")
-    print(f"\n{SESSIONS} sessions: median {statistics.median(times):.2f} s, worst {max(times):.2f} s per rerun")
+    assert len(retries) <= SESSIONS // 4, f"too many empty runs: {retries}"
+    print(
+        f"\n{SESSIONS} sessions: median {statistics.median(times):.2f} s, worst {max(times):.2f} s per run "
+        f"({len(retries)} runs repeated by the harness)"
+    )
