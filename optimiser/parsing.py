@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .domain import (
@@ -167,25 +167,40 @@ def _number_field(
 # ---------------------------------------------------------------- dimensions, criteria, rules
 
 
-def parse_dimensions(raw: Any, out: _Collector) -> tuple[CapacityDimension, ...]:
+def _named_items(
+    raw: Any, out: _Collector, *, section: str, noun: str, columns: str, example: str
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """The items of a list section that are objects with a unique, non-blank name; reports the rest."""
     if not isinstance(raw, list) or not raw:
-        out.add("capacity_dimensions", "needs at least one capacity dimension (name, unit, available, headroom_pct).")
-        return ()
-    dims: list[CapacityDimension] = []
+        out.add(section, f"needs at least one {noun} ({columns}).")
+        return
     seen: set[str] = set()
     for n, item in enumerate(raw, start=1):
-        field = f"capacity_dimensions[{n}]"
+        field = f"{section}[{n}]"
         if not isinstance(item, Mapping):
-            out.add(field, "must be an object with name, unit, available and headroom_pct.")
+            out.add(field, f"must be an object with {columns}.")
             continue
         name = _text(item.get("name"))
         if not name:
-            out.add(f"{field}.name", "is missing. Give each capacity dimension a name, e.g. 'operational'.")
+            out.add(f"{field}.name", f"is missing. Give each {noun} a name, e.g. '{example}'.")
             continue
         if name in seen:
-            out.add(f"{field}.name", f"'{name}' is used twice. Give each capacity dimension its own name.")
+            out.add(f"{field}.name", f"'{name}' is used twice. Give each {noun} its own name.")
             continue
         seen.add(name)
+        yield name, item
+
+
+def parse_dimensions(raw: Any, out: _Collector) -> tuple[CapacityDimension, ...]:
+    dims: list[CapacityDimension] = []
+    for name, item in _named_items(
+        raw,
+        out,
+        section="capacity_dimensions",
+        noun="capacity dimension",
+        columns="name, unit, available and headroom_pct",
+        example="operational",
+    ):
         available = _number_field(
             out,
             item.get("available"),
@@ -210,24 +225,10 @@ def parse_dimensions(raw: Any, out: _Collector) -> tuple[CapacityDimension, ...]
 
 
 def parse_criteria(raw: Any, out: _Collector) -> tuple[Criterion, ...]:
-    if not isinstance(raw, list) or not raw:
-        out.add("criteria", "needs at least one criterion (name, weight).")
-        return ()
     crits: list[Criterion] = []
-    seen: set[str] = set()
-    for n, item in enumerate(raw, start=1):
-        field = f"criteria[{n}]"
-        if not isinstance(item, Mapping):
-            out.add(field, "must be an object with name and weight.")
-            continue
-        name = _text(item.get("name"))
-        if not name:
-            out.add(f"{field}.name", "is missing. Give each criterion a name, e.g. 'outcomes'.")
-            continue
-        if name in seen:
-            out.add(f"{field}.name", f"'{name}' is used twice. Give each criterion its own name.")
-            continue
-        seen.add(name)
+    for name, item in _named_items(
+        raw, out, section="criteria", noun="criterion", columns="name and weight", example="outcomes"
+    ):
         weight = _number_field(
             out,
             item.get("weight", 1),
