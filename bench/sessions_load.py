@@ -49,8 +49,10 @@ def run_sessions(sample: Portfolio, count: int):
                 began = time.perf_counter()
                 at.run()
                 if not at.title and not at.exception:
-                    # AppTest is not built for threads: now and then a run came back with an empty page and
-                    # no error, and rerunning that session showed its page. Counted and reported, not hidden.
+                    # AppTest is not built for threads: its runs share one Runtime singleton, and another
+                    # session's teardown can remove it mid-run ("Runtime hasn't been created!" in the script
+                    # thread), leaving an empty page and no error. Rerunning that session shows its page.
+                    # Counted and reported, not hidden.
                     retries.append(i)
                     at.run()
                 times.append(time.perf_counter() - began)
