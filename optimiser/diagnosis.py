@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .domain import HORIZON_LABELS, Portfolio
+from .domain import Portfolio, horizon_term
 from .explain import _fmt
 from .figures import capacity_use, horizon_shares
 from .model import SelectionModel, safe_name
@@ -288,7 +288,7 @@ def elastic_remedies(portfolio: Portfolio, model: SelectionModel, time_limit: fl
             )
         else:
             band = next(b for b in rules.horizon_bands if b.horizon == r.subject)
-            label = HORIZON_LABELS[band.horizon].split(" (")[0].lower() + "-term"
+            label = horizon_term(band.horizon)
             share = shares.get(band.horizon, 0.0)
             if r.kind == "horizon_min":
                 proposed = _floor(share)

@@ -16,6 +16,13 @@ HORIZON_LABELS: dict[str, str] = {
     "long": "Long (3+ years)",
 }
 SOURCES: tuple[str, ...] = ("national", "local")
+
+
+def horizon_term(horizon: str) -> str:
+    """'short' -> 'short-term', as used in plain-words messages."""
+    return f"{horizon}-term"
+
+
 SCORE_MIN, SCORE_MAX = 0.0, 10.0
 SENSITIVITY_MIN, SENSITIVITY_MAX = 0.0, 5.0
 HEADROOM_MAX_PCT = 90.0

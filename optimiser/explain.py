@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from .domain import HORIZON_LABELS, Portfolio, Priority
+from .domain import Portfolio, Priority, horizon_term
 from .model import loads, priority_weights, safe_name
 from .result import CapacityUse, Decision, HorizonShare, RuleNote
 
@@ -80,7 +80,7 @@ def binding_rules(
     shares = {h.horizon: h.kept_pct for h in horizons}
     for band in rules.horizon_bands:
         share = shares.get(band.horizon, 0.0)
-        label = HORIZON_LABELS[band.horizon].split(" (")[0].lower() + "-term"
+        label = horizon_term(band.horizon)
         if band.min_pct > 0 and share <= band.min_pct + SHARE_TOLERANCE_PCT:
             notes.append(
                 RuleNote(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .diagnosis import forced_set
-from .domain import HORIZON_LABELS, Portfolio
+from .domain import Portfolio, horizon_term
 from .figures import horizon_shares
 from .model import priority_weights
 
@@ -93,7 +93,7 @@ def rank_and_cut(portfolio: Portfolio) -> RankingOutcome:
     shares = {h.horizon: h.kept_pct for h in horizon_shares(portfolio, kept_set)}
     for band in rules.horizon_bands:
         share = shares.get(band.horizon, 0.0)
-        label = HORIZON_LABELS[band.horizon].split(" (")[0].lower() + "-term"
+        label = horizon_term(band.horizon)
         if share < band.min_pct - 1e-6 or share > band.max_pct + 1e-6:
             breaks.append(f"its {label} share is {share:.1f}%, outside the band {band.min_pct:g}-{band.max_pct:g}%")
     for limit in rules.theme_limits:
