@@ -8,8 +8,9 @@ never from a guess.
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -20,8 +21,8 @@ from .ranking import RankingOutcome, rank_and_cut
 from .result import Result
 from .whatif import Resolver, WhatIf
 
-COST_TOLERANCE = 0.01  # cost thresholds are found to within 1% of the priority's current costs
 VALUE_EPSILON = 1e-6
+FIGURES = object()  # the portfolio-figures task in explain_portfolio's queue
 
 
 @dataclass(frozen=True)
@@ -137,29 +138,6 @@ def _stopped_by(portfolio: Portfolio, result: Result, pid: str, drag: list[str],
     return reasons
 
 
-def _cost_threshold(resolver: Resolver, pid: str, base_kept: frozenset[str]) -> float | None:
-    """Largest share of its current costs at which the priority would be kept (None: not even at 0).
-
-    Climbs from zero cost: a selection that keeps the priority at one cost level stays valid, and
-    beats every selection without it, up to the level where its capacities or balance bands run
-    out; the re-solve just above that level either finds a new such selection or proves the
-    threshold (to within COST_TOLERANCE). This took fewer re-solves than bisection on the sample.
-    """
-    found = resolver.solve(cost_scale={pid: 0.0}, start=base_kept)  # today's set stays valid: pid is not in it
-    if pid not in found.kept:
-        return None
-    level = 0.0
-    while True:
-        level = max(level, resolver.max_cost_factor(found.kept, pid))
-        if level >= 1.0:
-            return 1.0
-        probe = min(level + COST_TOLERANCE, 1.0)
-        found = resolver.solve(cost_scale={pid: probe}, start=base_kept)
-        if pid not in found.kept:
-            return level
-        level = probe
-
-
 def explain_dropped(
     portfolio: Portfolio,
     result: Result,
@@ -209,7 +187,7 @@ def explain_dropped(
         lines.append(
             f"No score change can bring it in: even top scores give {_fmt(max_value)}, it would need more than {_fmt(needed)}."
         )
-    factor = _cost_threshold(resolver, pid, base_kept) if pid not in portfolio.rules.locked_out else None
+    factor = resolver.cost_threshold(pid, base) if pid not in portfolio.rules.locked_out else None
     if factor is None:
         lines.append("No cost reduction alone would bring it in.")
     else:
@@ -293,13 +271,22 @@ def capacity_values(portfolio: Portfolio, result: Result, resolver: Resolver) ->
     out: list[CapacityValue] = []
     for dim in portfolio.dimensions:
         row = f"capacity_{safe_name(dim.name)}"
-        one = resolver.solve(row_upper={row: dim.usable + 1.0}, start=base_kept)
+        # More capacity never lowers the best value, so when 10% more gains nothing, any smaller
+        # rise gains nothing either and needs no re-solve.
         ten = resolver.solve(row_upper={row: dim.usable * 1.10}, start=base_kept)
+        nothing_at_ten = ten.objective is not None and ten.objective <= base + VALUE_EPSILON
+        if nothing_at_ten and 1.0 <= dim.usable * 0.10:
+            one = WhatIf(ten.status, base, base_kept)
+        else:
+            one = resolver.solve(row_upper={row: dim.usable + 1.0}, start=base_kept)
         first = (one.kept - base_kept) or (ten.kept - base_kept)
         less_headroom = None
         if dim.headroom_pct > 0:
             usable = dim.available * (1.0 - max(dim.headroom_pct - 5.0, 0.0) / 100.0)
-            less_headroom = _gain(base, resolver.solve(row_upper={row: usable}, start=base_kept))
+            if nothing_at_ten and usable <= dim.usable * 1.10:
+                less_headroom = 0.0
+            else:
+                less_headroom = _gain(base, resolver.solve(row_upper={row: usable}, start=base_kept))
         out.append(
             CapacityValue(
                 dim.name,
@@ -385,32 +372,51 @@ def explain_portfolio(
     """Explanations for every priority and the portfolio-level figures. Needs a solved result.
 
     `progress(done, total)` is called as priorities are explained (from worker threads).
+
+    The work is shared by `workers` threads, each with its own model (HiGHS releases the GIL while
+    it solves, so two threads use both cores). They take the next task from one queue, the
+    portfolio figures (about a dozen re-solves) and dropped priorities (two) first, so that both
+    threads finish at about the same time.
     """
     _require_selection(result)
     started = time.perf_counter()
     ids = [p.id for p in portfolio.priorities]
-    done = 0
+    kept = set(result.kept)
+    queue: Iterator[object] = iter(
+        [FIGURES] + [pid for pid in ids if pid not in kept] + [pid for pid in ids if pid in kept]
+    )
+    lock = threading.Lock()
+    explained: dict[str, PriorityExplanation] = {}
+    figures: list[PortfolioFigures] = []
+    solves = 0
 
-    def explain_chunk(chunk: list[str]) -> tuple[list[PriorityExplanation], int]:
-        nonlocal done
-        own = Resolver(portfolio, time_limit=time_limit)  # one HiGHS instance per thread
-        out = []
-        for pid in chunk:
-            out.append(explain_priority(portfolio, result, pid, own))
-            done += 1
+    def work() -> None:
+        nonlocal solves
+        own = Resolver(portfolio, time_limit=time_limit)
+        while True:
+            with lock:
+                task = next(queue, None)
+            if task is None:
+                break
+            if task is FIGURES:
+                figures.append(portfolio_figures(portfolio, result, own))
+                continue
+            assert isinstance(task, str)
+            explanation = explain_priority(portfolio, result, task, own)
+            with lock:
+                explained[task] = explanation
+                done = len(explained)
             if progress:
                 progress(done, len(ids))
-        return out, own.solves
+        with lock:
+            solves += own.solves
 
-    # HiGHS releases the GIL while it solves, so two threads use both cores.
-    workers = max(1, workers)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(explain_chunk, [ids[i::workers] for i in range(workers)]))
-    by_id = {e.priority_id: e for part, _ in parts for e in part}
-    figures = portfolio_figures(portfolio, result, Resolver(portfolio, time_limit=time_limit))
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for future in [pool.submit(work) for _ in range(max(1, workers))]:
+            future.result()  # re-raises a worker's error
     return PortfolioExplanation(
-        priorities=tuple(by_id[pid] for pid in ids),
-        figures=figures,
-        solves=figures.solves + sum(n for _, n in parts),
+        priorities=tuple(explained[pid] for pid in ids),
+        figures=figures[0],
+        solves=solves,
         seconds=time.perf_counter() - started,
     )

@@ -9,9 +9,10 @@ from hypothesis import HealthCheck, given, settings
 
 from optimiser.diagnosis import apply_remedies
 from optimiser.domain import Portfolio
-from optimiser.explanations import COST_TOLERANCE, explain_portfolio, explain_priority, portfolio_figures
+from optimiser.explanations import explain_portfolio, explain_priority, portfolio_figures
 from optimiser.ranking import rank_and_cut
 from optimiser.solve import solve
+from optimiser.whatif import COST_TOLERANCE, Resolver
 from tests.builders import portfolio, priority
 from tests.unit.test_brute_force import small_portfolios
 
@@ -71,6 +72,52 @@ def test_cost_threshold_really_flips_the_decision(knapsack):
     assert "C" not in solve(dearer).kept
 
 
+def with_costs_at(p: Portfolio, pid: str, share: float) -> Portfolio:
+    return with_priority(p, pid, costs=tuple((d, c * share) for d, c in p.priority(pid).costs))
+
+
+def kept_or_tied(p: Portfolio, pid: str, share: float, base_objective: float) -> tuple[bool, bool]:
+    """Whether a fresh solve with pid's costs at `share` keeps pid, and whether its value only ties today's."""
+    changed = solve(with_costs_at(p, pid, share))
+    return pid in changed.kept, abs(changed.objective - base_objective) <= 1e-6
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(small_portfolios())
+def test_every_cost_threshold_keeps_the_priority_when_its_costs_are_entered_at_that_share(p):
+    base = solve(p)
+    if not base.has_selection:
+        return
+    resolver = Resolver(p)
+    for q in p.priorities:
+        if q.id in base.kept or q.id in p.rules.locked_out:
+            continue
+        share = resolver.cost_threshold(q.id, base.objective)
+        if share is not None:
+            assert kept_or_tied(p, q.id, share, base.objective)[0], (q.id, share)
+        # Above the threshold (or at any share when there is none) it is not kept, unless it only
+        # ties today's value (then either answer is optimal). With balance bands the share is
+        # searched below the threshold model's answer, so only the claim above is checked there.
+        if not p.rules.horizon_bands:
+            above = 0.0 if share is None else share + COST_TOLERANCE * 1.01
+            if above <= 1.0:
+                kept, tied = kept_or_tied(p, q.id, above, base.objective)
+                assert not kept or tied, (q.id, share)
+
+
+def test_a_cost_threshold_moved_by_the_balance_bands_is_confirmed_by_re_solving(sample):
+    # Entering NAT-DIG01's costs lower also lowers the wish-list's need that balance shares are
+    # measured against, so the threshold model alone (other shares fixed) overstates the share.
+    base = solve(sample)
+    resolver = Resolver(sample)
+    unconfirmed, _ = resolver._share_beating("NAT-DIG01", base.objective)
+    share = resolver.cost_threshold("NAT-DIG01", base.objective)
+    assert share < unconfirmed - COST_TOLERANCE
+    assert "NAT-DIG01" not in solve(with_costs_at(sample, "NAT-DIG01", unconfirmed)).kept
+    assert "NAT-DIG01" in solve(with_costs_at(sample, "NAT-DIG01", share)).kept
+    assert "NAT-DIG01" not in solve(with_costs_at(sample, "NAT-DIG01", share + 2 * COST_TOLERANCE)).kept
+
+
 def test_no_change_exists_when_a_locked_alternative_excludes_it(knapsack):
     locked = with_rules(knapsack, locked_in=("A",))
     base = solve(locked)
@@ -115,6 +162,17 @@ def test_marginal_value_of_capacity_matches_solves_with_more_capacity(knapsack):
     assert value.gain_one_unit == pytest.approx(more.objective - base.objective)
     assert value.gain_ten_pct == pytest.approx(ten.objective - base.objective)
     assert set(value.first_in) == set(more.kept) - set(base.kept)
+
+
+def test_capacity_that_would_gain_nothing_is_reported_as_zero_like_a_solve_says():
+    p = portfolio([priority("A", 5, 5), priority("B", 4, 4)], capacity=20, headroom=10)
+    base = solve(p)
+    (value,) = portfolio_figures(p, base).capacity_values
+    more = solve(replace(p, dimensions=(replace(p.dimensions[0], available=21),)))
+    less = solve(replace(p, dimensions=(replace(p.dimensions[0], headroom_pct=5),)))
+    assert value.gain_ten_pct == value.gain_one_unit == value.gain_five_pct_less_headroom == 0
+    assert more.objective == less.objective == base.objective
+    assert value.first_in == ()
 
 
 def test_headroom_cost_matches_a_solve_with_less_headroom():
