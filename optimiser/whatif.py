@@ -26,7 +26,7 @@ THRESHOLD_MARGIN = 1e-6
 THRESHOLD_MARGIN_MIN = 1e-5
 THRESHOLD_GAP = 1e-4  # relative gap on the cost share f
 # Cost thresholds are stated to within this share of today's costs (the threshold model proves f to
-# within 0.01%; the confirming search of `confirmed_cost_threshold` stops within 1%).
+# within 0.01%; the confirming search of `cost_threshold` on the changed portfolio stops within 1%).
 COST_TOLERANCE = 0.01
 FIXED_POINT_STEPS = 3
 
@@ -67,9 +67,10 @@ class Resolver:
         answer is exact. With them it needs a check: balance shares are measured against the whole
         wish-list's need (see `model.loads`) and pid's own costs are part of that need, so entering
         lower costs moves every other priority's share a little, which the threshold model (others'
-        shares fixed) does not see. The check is arithmetic when the bands do not bind today;
-        otherwise (or when the check fails) re-solves of the changed portfolio confirm the share or
-        search for it again below, to within COST_TOLERANCE.
+        shares fixed) does not see. The check is arithmetic (`_selection_wins_at`). When it fails,
+        the threshold model is re-run on the changed portfolio until its answer passes the check;
+        failing that, re-solves of the changed portfolio search for the share below, to within
+        COST_TOLERANCE. Every share returned has passed the check or a re-solve.
         """
         found = self._share_beating(pid, value_to_beat)
         if not self.portfolio.rules.horizon_bands:
