@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .backends import DEFAULT_GAP, highs_instance, run_highs, satisfies
+from .backends import DEFAULT_GAP, highs_instance, run_highs, satisfies, solve_with_highs
 from .domain import Portfolio
 from .model import build_model
 
@@ -29,6 +29,11 @@ THRESHOLD_GAP = 1e-4  # relative gap on the cost share f
 # within 0.01%; the confirming search of `cost_threshold` on the changed portfolio stops within 1%).
 COST_TOLERANCE = 0.01
 FIXED_POINT_STEPS = 3
+
+
+def _round_down(share: float) -> float:
+    """A cost share rounded down to four decimals, so the capacities are not exactly full at it."""
+    return math.floor(share * 1e4) / 1e4
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,7 @@ class Resolver:
             self.solves += changed.solves
             if again is None:
                 break
-            share, selection = math.floor(share * again[0] * 1e4) / 1e4, again[1]
+            share, selection = _round_down(share * again[0]), again[1]
             if self._selection_wins_at(pid, share, selection):
                 return share
         # Otherwise search with re-solves of the changed portfolio: step down in doubling steps
@@ -113,7 +118,7 @@ class Resolver:
                 low = middle
             else:
                 high = middle
-        return math.floor(low * 1e4) / 1e4
+        return _round_down(low)
 
     def _share_beating(self, pid: str, value_to_beat: float) -> tuple[float, np.ndarray] | None:
         """Largest share f (at most 1) of pid's costs at which some selection that keeps pid, and
@@ -144,9 +149,8 @@ class Resolver:
             self.solves += 1
             if outcome.x is None:
                 return None
-            # Rounded down a little, so the capacities are not exactly full at the stated share.
-            # (outcome.x is rounded to whole numbers; f is read unrounded.)
-            share = max(0.0, min(1.0, math.floor(float(h.getSolution().col_value[f]) * 1e4) / 1e4))
+            # outcome.x is rounded to whole numbers, so f is read from the solution itself.
+            share = max(0.0, min(1.0, _round_down(float(h.getSolution().col_value[f]))))
             return share, outcome.x[: m.size]
         finally:
             for r, c in entries:
@@ -168,16 +172,8 @@ class Resolver:
     def _best_without_bands(self) -> float:
         """Today's best objective with the balance bands lifted (solved once per resolver)."""
         if self._unbanded is None:
-            h = self.h
-            band_rows = [r for r, row in enumerate(self.model.rows) if row.kind in ("horizon_min", "horizon_max")]
-            try:
-                for r in band_rows:
-                    h.changeRowBounds(r, -1e30, 1e30)
-                outcome = self._run()
-            finally:
-                for r in band_rows:
-                    row = self.model.rows[r]
-                    h.changeRowBounds(r, max(row.lower, -1e30), min(row.upper, 1e30))
+            bands = tuple(row.name for row in self.model.rows if row.kind in ("horizon_min", "horizon_max"))
+            outcome = self.solve(lift=bands)
             self._unbanded = math.inf if outcome.objective is None else outcome.objective
         return self._unbanded
 
@@ -190,8 +186,7 @@ class Resolver:
 
     def _kept_with_costs_at(self, pid: str, share: float) -> bool:
         """Whether a fresh solve keeps pid once its costs are entered at `share` of today's."""
-        model = build_model(self._with_costs_at(pid, share))
-        outcome = run_highs(highs_instance(model, self.time_limit, DEFAULT_GAP), self.time_limit, time.perf_counter())
+        outcome = solve_with_highs(build_model(self._with_costs_at(pid, share)), self.time_limit, DEFAULT_GAP)
         self.solves += 1
         return outcome.x is not None and bool(outcome.x[self.index[pid]] > 0.5)
 
@@ -233,12 +228,13 @@ class Resolver:
         lock_out: tuple[str, ...] = (),
         release: tuple[str, ...] = (),
         value_delta: dict[str, float] | None = None,
-        cost_scale: dict[str, float] | None = None,
         row_upper: dict[str, float] | None = None,
+        lift: tuple[str, ...] = (),
         start: frozenset[str] | None = None,
     ) -> WhatIf:
         """Re-solve with priorities locked in/out or released (must-do or lock lifted), values
-        raised, costs scaled, or rule limits (row upper bounds) changed; then restore the model.
+        raised, rule limits (row upper bounds) changed, or rules (rows named in `lift`) lifted;
+        then restore the model.
 
         `start` is a selection known to meet the changed rules (e.g. today's when a limit is only
         relaxed): starting from it saved about a fifth of the time on the sample."""
@@ -246,7 +242,6 @@ class Resolver:
         h = self.h
         touched_cols: set[int] = set()
         touched_costs: list[tuple[int, float]] = []
-        touched_entries: list[tuple[int, int, float]] = []
         touched_rows: list[tuple[int, float, float]] = []
         try:
             for pid in release:
@@ -265,23 +260,20 @@ class Resolver:
                 i = self.index[pid]
                 touched_costs.append((i, float(m.objective[i])))
                 h.changeColCost(i, float(m.objective[i] + delta))
-            for pid, factor in (cost_scale or {}).items():
-                i = self.index[pid]
-                for r, c in self.cost_entries.get(i, []):
-                    touched_entries.append((r, i, c))
-                    h.changeCoeff(r, i, c * factor)
             for name, upper in (row_upper or {}).items():
                 r = self.row_index[name]
                 row = m.rows[r]
                 touched_rows.append((r, row.lower, row.upper))
                 h.changeRowBounds(r, max(row.lower, -1e30), float(upper))
+            for name in lift:
+                r = self.row_index[name]
+                touched_rows.append((r, m.rows[r].lower, m.rows[r].upper))
+                h.changeRowBounds(r, -1e30, 1e30)
             return self._run(start)
         finally:
             for i in touched_cols:
                 h.changeColBounds(i, float(m.col_lower[i]), float(m.col_upper[i]))
             for i, c in touched_costs:
                 h.changeColCost(i, c)
-            for r, i, c in touched_entries:
-                h.changeCoeff(r, i, c)
             for r, lower, upper in touched_rows:
                 h.changeRowBounds(r, max(lower, -1e30), min(upper, 1e30))
