@@ -11,16 +11,27 @@ says a solution exists.
 from __future__ import annotations
 
 import math
+import os
+import re
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from .model import SelectionModel, safe_name
+from .model import SelectionModel
 
 SOLVERS: tuple[str, ...] = ("auto", "highs", "cbc", "highs-pulp")
 DEFAULT_TIME_LIMIT = 30.0
-DEFAULT_GAP = 1e-4
+# The relative gap at which a solver may stop. 0 asks every back-end to prove optimality; a result is
+# called "optimal" only when its own bound proves it (see `is_proven`), whatever this setting.
+DEFAULT_GAP = 0.0
+# A selection is proven optimal when the solver's bound is within this of its value: an absolute 1e-6
+# (HiGHS's own absolute gap tolerance) or a relative 1e-9 for large values. Values are sums of weight x
+# score, so a real improvement is far larger than this.
+PROVEN_ABS_GAP = 1e-6
+PROVEN_REL_GAP = 1e-9
 # Measured with bench/solve_speed.py on these machines (median [min-max] s, 3 seeds):
 #   N=200:    HiGHS 0.015 [0.011-0.034], CBC 0.025-0.029
 #   N=1,000:  HiGHS 0.154 [0.138-0.243], CBC 0.106 [0.085-0.143]
@@ -32,6 +43,9 @@ AUTO_CBC_MIN_PRIORITIES = 1000
 
 @dataclass(frozen=True)
 class SolverOutcome:
+    """What a back-end returns. `status` is optimal only when the bound proves it (`is_proven`);
+    feasible means a selection was found and `gap` says how far from proven it may be (None: unknown)."""
+
     status: str  # optimal | feasible | infeasible | no_solution | error
     x: np.ndarray | None
     objective: float | None
@@ -40,11 +54,34 @@ class SolverOutcome:
     seconds: float
     solver: str
     message: str = ""
+    time_limit_hit: bool = False
+
+    @property
+    def proven(self) -> bool:
+        """True when the answer is proven: an optimal selection, or proven infeasibility."""
+        return self.status in ("optimal", "infeasible")
 
 
 def relative_gap(objective: float, bound: float) -> float:
     """Relative gap of a maximisation: (bound - objective) / max(|objective|, 1e-9), never negative."""
     return max(0.0, (bound - objective) / max(abs(objective), 1e-9))
+
+
+def is_proven(objective: float, bound: float | None) -> bool:
+    """Whether a solver's bound proves the objective optimal (see PROVEN_ABS_GAP, PROVEN_REL_GAP)."""
+    if bound is None or not math.isfinite(bound):
+        return False
+    return bound - objective <= max(PROVEN_ABS_GAP, PROVEN_REL_GAP * abs(objective))
+
+
+def _found(
+    x: np.ndarray, objective: float, bound: float | None, seconds: float, solver: str, stopped: str, timed_out: bool
+) -> SolverOutcome:
+    """A selection with its bound: optimal when proven, otherwise feasible with the gap (or unknown gap)."""
+    if is_proven(objective, bound):
+        return SolverOutcome("optimal", x, objective, bound, 0.0, seconds, solver)
+    gap = None if bound is None or not math.isfinite(bound) else relative_gap(objective, bound)
+    return SolverOutcome("feasible", x, objective, bound, gap, seconds, solver, stopped, timed_out)
 
 
 def choose_solver(solver: str, size: int) -> str:
@@ -113,13 +150,13 @@ def highs_instance(model: SelectionModel, time_limit: float, gap: float):
             h.setOptionValue(option, value)
     inf = highspy.kHighsInf
     lp = highspy.HighsLp()
-    lp.num_col_ = model.size
+    lp.num_col_ = model.num_cols
     lp.num_row_ = len(model.rows)
     lp.sense_ = highspy.ObjSense.kMaximize
     lp.col_cost_ = model.objective.astype(float)
     lp.offset_ = float(model.constant)
-    lp.col_lower_ = model.col_lower.astype(float)
-    lp.col_upper_ = model.col_upper.astype(float)
+    lp.col_lower_ = np.maximum(model.col_lower.astype(float), -inf)
+    lp.col_upper_ = np.minimum(model.col_upper.astype(float), inf)
     lp.row_lower_ = np.array([max(r.lower, -inf) for r in model.rows], dtype=float)
     lp.row_upper_ = np.array([min(r.upper, inf) for r in model.rows], dtype=float)
     starts, index, value = _csr(model)
@@ -127,15 +164,18 @@ def highs_instance(model: SelectionModel, time_limit: float, gap: float):
     lp.a_matrix_.start_ = starts
     lp.a_matrix_.index_ = index
     lp.a_matrix_.value_ = value
-    lp.a_matrix_.num_col_ = model.size
+    lp.a_matrix_.num_col_ = model.num_cols
     lp.a_matrix_.num_row_ = len(model.rows)
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * model.size
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous for flag in model.is_integer()
+    ]
     h.passModel(lp)
     return h
 
 
-def run_highs(h, time_limit: float, started: float) -> SolverOutcome:
-    """Run a prepared HiGHS instance and read back a solution only if one exists."""
+def run_highs(h, time_limit: float, started: float, integer: np.ndarray | None = None) -> SolverOutcome:
+    """Run a prepared HiGHS instance and read back a solution only if one exists. Integer columns
+    (all, unless `integer` says which) are rounded to whole numbers."""
     import highspy
 
     h.run()
@@ -151,30 +191,25 @@ def run_highs(h, time_limit: float, started: float) -> SolverOutcome:
         message = h.modelStatusToString(status)
         if status == model_status.kTimeLimit:
             message = f"The solver reached its time limit of {time_limit:g} s before finding any selection."
-        return SolverOutcome("no_solution", None, None, None, None, seconds, name, message)
-    x = np.round(np.array(h.getSolution().col_value, dtype=float))
+        return SolverOutcome(
+            "no_solution", None, None, None, None, seconds, name, message, status == model_status.kTimeLimit
+        )
+    x = np.array(h.getSolution().col_value, dtype=float)
+    x = np.where(integer, np.round(x), x) if integer is not None else np.round(x)
     objective = float(info.objective_function_value)
     bound = float(info.mip_dual_bound)
-    if not math.isfinite(bound):
-        bound = objective
-    gap_now = relative_gap(objective, bound)
-    if status == model_status.kOptimal:
-        return SolverOutcome("optimal", x, objective, bound, gap_now, seconds, name)
-    return SolverOutcome(
-        "feasible",
-        x,
-        objective,
-        bound,
-        gap_now,
-        seconds,
-        name,
-        f"Stopped at the {time_limit:g} s time limit ({h.modelStatusToString(status)}).",
-    )
+    if status == model_status.kOptimal and not math.isfinite(bound):
+        bound = objective  # a model HiGHS solved without branching (e.g. every column fixed)
+    if status == model_status.kTimeLimit:
+        stopped = f"Stopped at the {time_limit:g} s time limit."
+    else:
+        stopped = f"Stopped before proving optimality ({h.modelStatusToString(status)})."
+    return _found(x, objective, bound, seconds, name, stopped, status == model_status.kTimeLimit)
 
 
 def solve_with_highs(model: SelectionModel, time_limit: float, gap: float) -> SolverOutcome:
     started = time.perf_counter()
-    return run_highs(highs_instance(model, time_limit, gap), time_limit, started)
+    return run_highs(highs_instance(model, time_limit, gap), time_limit, started, model.is_integer())
 
 
 # ------------------------------------------------------------------ PuLP (CBC or HiGHS)
@@ -185,13 +220,28 @@ def to_pulp(model: SelectionModel):
     import pulp
 
     prob = pulp.LpProblem("rationalise", pulp.LpMaximize)
-    names = [f"x_{i}_{safe_name(pid)}" for i, pid in enumerate(model.ids)]
+    names = model.column_names()
+    integer = model.is_integer()
     variables = [
         prob.add_variable(
-            names[i], lowBound=float(model.col_lower[i]), upBound=float(model.col_upper[i]), cat=pulp.LpInteger
+            names[i],
+            lowBound=float(model.col_lower[i]) if math.isfinite(model.col_lower[i]) else None,
+            upBound=float(model.col_upper[i]) if math.isfinite(model.col_upper[i]) else None,
+            cat=pulp.LpInteger if integer[i] else pulp.LpContinuous,
         )
-        for i in range(model.size)
+        for i in range(model.num_cols)
     ]
+    used: set[str] = set()
+
+    def unique(name: str) -> str:
+        """Row names are unique in the model by construction; this guards PuLP against a clash anyway."""
+        candidate, n = name, 1
+        while candidate in used:
+            n += 1
+            candidate = f"{name}_{n}"
+        used.add(candidate)
+        return candidate
+
     prob += pulp.LpAffineExpression(
         [(variables[i], float(c)) for i, c in enumerate(model.objective) if c != 0], constant=float(model.constant)
     )
@@ -199,9 +249,9 @@ def to_pulp(model: SelectionModel):
         expr = pulp.LpAffineExpression([(variables[int(j)], float(c)) for j, c in zip(row.cols, row.coefs)])
         if math.isfinite(row.upper):
             name = row.name if not math.isfinite(row.lower) else row.name + "_upper"
-            prob += (expr <= row.upper, name)
+            prob += (expr <= row.upper, unique(name))
         if math.isfinite(row.lower):
-            prob += (expr >= row.lower, row.name)
+            prob += (expr >= row.lower, unique(row.name))
     return prob, variables
 
 
@@ -210,52 +260,80 @@ def solve_with_pulp(model: SelectionModel, time_limit: float, gap: float, use_cb
 
     started = time.perf_counter()
     prob, variables = to_pulp(model)
+    log = None
     if use_cbc:
         cbc_path = pulp.PULP_CBC_CMD.pulp_cbc_path
-        engine = pulp.COIN_CMD(path=cbc_path, msg=False, timeLimit=time_limit, gapRel=gap, threads=1)
+        handle, log = tempfile.mkstemp(prefix="cbc_", suffix=".log")
+        os.close(handle)
+        engine = pulp.COIN_CMD(path=cbc_path, msg=False, timeLimit=time_limit, gapRel=gap, threads=1, logPath=log)
         name = "CBC"
     else:
         engine = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=gap, threads=1)
         name = "HiGHS (PuLP)"
     try:
         prob.solve(engine)
+        cbc_gap, cbc_timed_out = _cbc_log(Path(log).read_text(errors="replace")) if log else (None, False)
     except pulp.PulpSolverError as err:
         return SolverOutcome("error", None, None, None, None, time.perf_counter() - started, name, str(err))
+    finally:
+        if log:
+            Path(log).unlink(missing_ok=True)
     seconds = time.perf_counter() - started
     status = prob.status
     sol_status = prob.sol_status
     if status == pulp.LpStatusInfeasible or sol_status == pulp.LpSolutionInfeasible:
         return SolverOutcome("infeasible", None, None, None, None, seconds, name, "No selection satisfies every rule.")
     if sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        return SolverOutcome(
-            "no_solution",
-            None,
-            None,
-            None,
-            None,
-            seconds,
-            name,
-            f"The solver stopped without a selection ({pulp.LpStatus.get(status, status)}).",
-        )
-    x = np.array([round(v.value() or 0.0) for v in variables], dtype=float)
+        if cbc_timed_out:
+            message = f"The solver reached its time limit of {time_limit:g} s before finding any selection."
+        else:
+            message = f"The solver stopped without a selection ({pulp.LpStatus.get(status, status)})."
+        return SolverOutcome("no_solution", None, None, None, None, seconds, name, message, cbc_timed_out)
+    integer = model.is_integer()
+    # A column CBC leaves out of its solution (e.g. fixed by presolve) sits at its lower bound.
+    x = np.array(
+        [v.value() if v.value() is not None else max(float(lo), 0.0) for v, lo in zip(variables, model.col_lower)],
+        dtype=float,
+    )
+    x = np.where(integer, np.round(x), x)
     objective = float(model.objective @ x + model.constant)
     # A solution that breaks a rule is never shown (CBC has returned such values before).
     if not satisfies(model, x):
         return SolverOutcome(
             "error", None, None, None, None, seconds, name, "The solver returned a selection that breaks a rule."
         )
-    if sol_status == pulp.LpSolutionOptimal:
-        return SolverOutcome("optimal", x, objective, objective, 0.0, seconds, name)
-    return SolverOutcome(
-        "feasible",
-        x,
-        objective,
-        None,
-        None,
-        seconds,
-        name,
-        f"Stopped at the {time_limit:g} s time limit without proving optimality.",
-    )
+    # The bound: CBC's log states it whenever it stopped short of a full proof (at a time limit or within
+    # gapRel); PuLP's HiGHS route reports no bound, so only its "optimal" status with no gap allowed proves.
+    if use_cbc:
+        bound = None if cbc_gap is None else objective + cbc_gap
+    else:
+        bound = objective if sol_status == pulp.LpSolutionOptimal and gap == 0 else None
+    timed_out = cbc_timed_out or (not use_cbc and sol_status != pulp.LpSolutionOptimal)
+    stopped = f"Stopped at the {time_limit:g} s time limit." if timed_out else "Stopped before proving optimality."
+    return _found(x, objective, bound, seconds, name, stopped, timed_out)
+
+
+_CBC_RESULT = re.compile(r"^Result - (.+)$", re.MULTILINE)
+_CBC_NUMBER = r"\s*:\s*(-?[0-9.eE+-]+)"
+
+
+def _cbc_log(log: str) -> tuple[float | None, bool]:
+    """How far CBC's bound is above its best selection (None if it did not say), and whether it stopped at
+    its time limit, read from its log.
+
+    CBC prints "Objective value:" and, unless it proved optimality outright, the bound ("Upper bound:"
+    for a maximisation); its printed "Gap:" is not used (it has the wrong sign for a maximisation)."""
+    result = _CBC_RESULT.search(log)
+    objective = re.search(r"^Objective value" + _CBC_NUMBER, log, re.MULTILINE)
+    bound = re.search(r"^(?:Upper|Lower) bound" + _CBC_NUMBER, log, re.MULTILINE)
+    timed_out = result is not None and "time" in result.group(1).lower()
+    if result is None and re.search(r"^Optimal - objective value", log, re.MULTILINE):
+        return 0.0, False  # solved outright (presolve or the LP) with no branch and bound
+    if objective is None or result is None:
+        return None, timed_out
+    if bound is None:
+        return (0.0 if result.group(1).strip() == "Optimal solution found" else None), timed_out
+    return abs(float(bound.group(1)) - float(objective.group(1))), timed_out
 
 
 def satisfies(model: SelectionModel, x: np.ndarray, tol: float = 1e-6) -> bool:

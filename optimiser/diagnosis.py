@@ -10,15 +10,13 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-import numpy as np
-
+from .backends import run_solver
 from .domain import Portfolio, horizon_term
-from .explain import _fmt
 from .figures import capacity_use, horizon_shares
-from .model import SelectionModel, safe_name
+from .model import SelectionModel, elastic_model, safe_name
 from .result import Fix, Remedy, RuleNote
-
-ELASTIC_KINDS = ("capacity", "max_priorities", "theme_min", "theme_max", "horizon_min", "horizon_max")
+from .words import dim_label, name_of
+from .words import fmt as _fmt
 
 
 def forced_set(portfolio: Portfolio) -> dict[str, str]:
@@ -50,7 +48,7 @@ def structural_conflicts(portfolio: Portfolio) -> list[RuleNote]:
             notes.append(
                 RuleNote(
                     f"lock_out_{safe_name(pid)}",
-                    f"{pid} is locked out but must be kept ({forced[pid]}). Remove the lock-out or the lock that forces it.",
+                    f"{name_of(portfolio, pid)} is locked out but must be kept ({forced[pid]}). Remove the lock-out or the lock that forces it.",
                     1,
                 )
             )
@@ -65,7 +63,7 @@ def structural_conflicts(portfolio: Portfolio) -> list[RuleNote]:
                 notes.append(
                     RuleNote(
                         f"excludes_{safe_name(pair[0])}_{safe_name(pair[1])}",
-                        f"{pair[0]} ({forced[pair[0]]}) and {pair[1]} ({forced[pair[1]]}) are alternatives, "
+                        f"{name_of(portfolio, pair[0])}, {forced[pair[0]]}, and {name_of(portfolio, pair[1])}, {forced[pair[1]]}, are alternatives, "
                         "so at most one can be kept, but both are forced in.",
                         1,
                     )
@@ -77,7 +75,7 @@ def structural_conflicts(portfolio: Portfolio) -> list[RuleNote]:
                 RuleNote(
                     f"capacity_{safe_name(use.dimension)}",
                     f"The must-dos and locked-in priorities (with their prerequisites) alone need {_fmt(use.used)}{unit} of "
-                    f"{use.dimension} capacity; {_fmt(use.usable)} is available after {_fmt(use.headroom_pct)}% headroom "
+                    f"{dim_label(portfolio, use.dimension)} capacity; {_fmt(use.usable)} is available after {_fmt(use.headroom_pct)}% headroom "
                     f"(over by {_fmt(use.used - use.usable)}).",
                     use.used - use.usable,
                 )
@@ -118,9 +116,6 @@ def structural_conflicts(portfolio: Portfolio) -> list[RuleNote]:
     return notes
 
 
-LOCK_WEIGHT = 1.0  # lifting one must-do or lock weighs like doubling a capacity
-
-
 def _ceil(value: float, step: float = 0.1) -> float:
     return math.ceil(value / step - 1e-9) * step
 
@@ -129,74 +124,23 @@ def _floor(value: float, step: float = 0.1) -> float:
     return math.floor(value / step + 1e-9) * step
 
 
-def _elastic_solution(portfolio: Portfolio, model: SelectionModel, time_limit: float):
-    """Solve the elastic model: soft rules and locks may be broken at a price.
-
-    Returns (kept set, [(row, slack)], [(priority id, 'in' | 'out')]) or None if even that fails.
-    """
-    import highspy
-
-    soft = [r for r in model.rows if r.kind in ELASTIC_KINDS]
-    hard = [r for r in model.rows if r.kind not in ELASTIC_KINDS]
-    n = model.size
-    horizon_coefs = [r.coefs for r in soft if r.kind.startswith("horizon")]
-    load_total = max(float(np.sum(np.abs(np.concatenate(horizon_coefs)))) if horizon_coefs else 0.0, 1e-9)
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("random_seed", 0)
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("time_limit", float(time_limit))
-    inf = highspy.kHighsInf
-    # Priority columns are free binaries here: locks become priced rows below.
-    # A tiny preference for value makes the suggested selection a sensible one.
-    scale = max(float(np.abs(model.objective).sum()), 1.0)
-    h.addVars(n, np.zeros(n), np.ones(n))
-    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n))
-    h.changeColsCost(n, np.arange(n, dtype=np.int32), -1e-6 * model.objective / scale)
-    for r in hard:
-        h.addRow(max(r.lower, -inf), min(r.upper, inf), len(r.cols), r.cols.astype(np.int32), r.coefs.astype(float))
-    slacks: list[tuple[int, object]] = []
-    for r in soft:
-        if r.kind == "capacity":
-            weight = 1.0 / max(r.upper, 1e-9)
-        elif r.kind.startswith("horizon"):
-            weight = 1.0 / load_total
-        else:
-            weight = 1.0 / max(abs(r.upper if r.upper < inf else r.lower), 1.0)
-        col = h.getNumCol()
-        h.addVar(0.0, inf)
-        h.changeColCost(col, weight)
-        sign = -1.0 if r.upper < inf else 1.0  # upper rows: a.x - s <= u; lower rows: a.x + s >= l
-        cols = np.append(r.cols, col).astype(np.int32)
-        coefs = np.append(r.coefs, sign).astype(float)
-        h.addRow(max(r.lower, -inf), min(r.upper, inf), len(cols), cols, coefs)
-        slacks.append((col, r))
-    locks: list[tuple[int, str, str]] = []
-    for i, pid in enumerate(model.ids):
-        if model.col_lower[i] > 0.5:  # must-do or locked in: x_i + u >= 1
-            side, lower, upper, sign = "in", 1.0, inf, 1.0
-        elif model.col_upper[i] < 0.5:  # locked out: x_i - v <= 0
-            side, lower, upper, sign = "out", -inf, 0.0, -1.0
-        else:
-            continue
-        col = h.getNumCol()
-        h.addVar(0.0, 1.0)
-        h.changeColCost(col, LOCK_WEIGHT)
-        h.addRow(lower, upper, 2, np.array([i, col], dtype=np.int32), np.array([1.0, sign]))
-        locks.append((col, pid, side))
-    h.run()
-    if h.getInfo().primal_solution_status != 2:
+def _elastic_solution(portfolio: Portfolio, time_limit: float):
+    """Solve the elastic variant of the model (`model.elastic_model`): soft rules and locks may be broken
+    at a price. Returns (kept set, [(row, slack)], [(priority id, 'in' | 'out')]) or None if even that fails."""
+    model, where = elastic_model(portfolio)
+    outcome = run_solver(model, solver="highs", time_limit=time_limit)
+    if outcome.x is None:
         return None
-    values = np.array(h.getSolution().col_value)
-    kept = {pid for pid, v in zip(model.ids, np.round(values[:n])) if v > 0.5}
-    broken_rows = [(r, float(values[col])) for col, r in slacks if values[col] > 1e-6]
-    broken_locks = [(pid, side) for col, pid, side in locks if values[col] > 0.5]
+    values = outcome.x
+    kept = {pid for pid, v in zip(model.ids, values[: model.size]) if v > 0.5}
+    broken_rows = [(r, float(values[col])) for col, r in where.slacks if values[col] > 1e-6]
+    broken_locks = [(pid, side) for col, pid, side in where.locks if values[col] > 0.5]
     return kept, broken_rows, broken_locks
 
 
-def elastic_remedies(portfolio: Portfolio, model: SelectionModel, time_limit: float = 10.0) -> list[Remedy]:
+def elastic_remedies(portfolio: Portfolio, time_limit: float = 10.0) -> list[Remedy]:
     """The smallest set of changes that restores a solution, one remedy per broken rule."""
-    solution = _elastic_solution(portfolio, model, time_limit)
+    solution = _elastic_solution(portfolio, time_limit)
     if solution is None:
         return []
     kept, broken_rows, broken_locks = solution
@@ -212,7 +156,7 @@ def elastic_remedies(portfolio: Portfolio, model: SelectionModel, time_limit: fl
             need = use.usable + amount
             note = RuleNote(
                 r.name,
-                f"{r.subject} capacity is short by {_fmt(amount)}{unit}: the other rules need at least {_fmt(need)}, "
+                f"{dim.display} capacity is short by {_fmt(amount)}{unit}: the other rules need at least {_fmt(need)}, "
                 f"and {_fmt(use.usable)} is available after {_fmt(use.headroom_pct)}% headroom.",
                 amount,
             )
@@ -224,7 +168,7 @@ def elastic_remedies(portfolio: Portfolio, model: SelectionModel, time_limit: fl
                     dim.name,
                     dim.available,
                     proposed,
-                    f"Raise {dim.name} capacity from {_fmt(dim.available)} to {_fmt(proposed)}{unit}.",
+                    f"Raise {dim_label(portfolio, dim.name)} capacity from {_fmt(dim.available)} to {_fmt(proposed)}{unit}.",
                 )
             ]
             if dim.headroom_pct > 0 and dim.available > 0:
@@ -236,7 +180,7 @@ def elastic_remedies(portfolio: Portfolio, model: SelectionModel, time_limit: fl
                             dim.name,
                             dim.headroom_pct,
                             new_headroom,
-                            f"Lower {dim.name} headroom from {_fmt(dim.headroom_pct)}% to {_fmt(new_headroom)}%.",
+                            f"Lower {dim_label(portfolio, dim.name)} headroom from {_fmt(dim.headroom_pct)}% to {_fmt(new_headroom)}%.",
                         )
                     )
             remedies.append(Remedy(note, tuple(options)))
@@ -294,7 +238,8 @@ def elastic_remedies(portfolio: Portfolio, model: SelectionModel, time_limit: fl
                 proposed = _floor(share)
                 note = RuleNote(
                     r.name,
-                    f"The {label} share of capacity can only reach {share:.1f}% with the other rules, "
+                    f"The {label} share of {dim_label(portfolio, portfolio.balance_capacity.name)} capacity used can only "
+                    f"reach {share:.1f}% with the other rules, "
                     f"against a minimum of {band.min_pct:g}%.",
                     amount,
                 )
@@ -309,7 +254,8 @@ def elastic_remedies(portfolio: Portfolio, model: SelectionModel, time_limit: fl
                 proposed = min(_ceil(share), 100.0)
                 note = RuleNote(
                     r.name,
-                    f"The {label} share of capacity cannot come below {share:.1f}% with the other "
+                    f"The {label} share of {dim_label(portfolio, portfolio.balance_capacity.name)} capacity used cannot "
+                    f"come below {share:.1f}% with the other "
                     f"rules, against a maximum of {band.max_pct:g}%.",
                     amount,
                 )
@@ -324,14 +270,14 @@ def elastic_remedies(portfolio: Portfolio, model: SelectionModel, time_limit: fl
     for pid, side in broken_locks:
         p = portfolio.priority(pid)
         if side == "in" and p.must_do:
-            fix = Fix("unlock", pid, None, None, f"Lift the must-do on {pid} for this scenario.")
-            why = f"{pid} is a must-do, but it cannot be kept with the other rules."
+            fix = Fix("unlock", pid, None, None, f"Lift the must-do on {name_of(portfolio, pid)} for this scenario.")
+            why = f"{name_of(portfolio, pid)} is a must-do, but it cannot be kept with the other rules."
         elif side == "in":
-            fix = Fix("unlock", pid, None, None, f"Remove the lock-in on {pid}.")
-            why = f"{pid} is locked in, but it cannot be kept with the other rules."
+            fix = Fix("unlock", pid, None, None, f"Remove the lock-in on {name_of(portfolio, pid)}.")
+            why = f"{name_of(portfolio, pid)} is locked in, but it cannot be kept with the other rules."
         else:
-            fix = Fix("unlock_out", pid, None, None, f"Remove the lock-out on {pid}.")
-            why = f"{pid} is locked out, but the other rules need it."
+            fix = Fix("unlock_out", pid, None, None, f"Remove the lock-out on {name_of(portfolio, pid)}.")
+            why = f"{name_of(portfolio, pid)} is locked out, but the other rules need it."
         remedies.append(Remedy(RuleNote(f"lock_{side}_{safe_name(pid)}", why, 1.0), (fix,)))
     return remedies
 
@@ -383,7 +329,7 @@ def apply_remedies(portfolio: Portfolio, remedies: list[Remedy] | tuple[Remedy, 
 
 def diagnose(portfolio: Portfolio, model: SelectionModel) -> tuple[list[RuleNote], list[Remedy]]:
     """What conflicts (exact checks first, else the elastic model's findings) and how to fix it."""
-    remedies = elastic_remedies(portfolio, model)
+    remedies = elastic_remedies(portfolio)
     notes = structural_conflicts(portfolio) or [r.conflict for r in remedies]
     if not notes:
         notes = [

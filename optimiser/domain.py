@@ -23,6 +23,12 @@ def horizon_term(horizon: str) -> str:
     return f"{horizon}-term"
 
 
+def default_label(name: str) -> str:
+    """A display label from an internal name: 'improvement_support' -> 'Improvement support'."""
+    text = " ".join(name.replace("_", " ").split())
+    return text[:1].upper() + text[1:]
+
+
 SCORE_MIN, SCORE_MAX = 0.0, 10.0
 SENSITIVITY_MIN, SENSITIVITY_MAX = 0.0, 5.0
 HEADROOM_MAX_PCT = 90.0
@@ -36,6 +42,11 @@ class CapacityDimension:
     unit: str
     available: float
     headroom_pct: float = 0.0
+    label: str = ""  # shown to users; the name is the internal key
+
+    @property
+    def display(self) -> str:
+        return self.label or default_label(self.name)
 
     @property
     def usable(self) -> float:
@@ -49,6 +60,11 @@ class Criterion:
 
     name: str
     weight: float
+    label: str = ""  # shown to users; the name is the internal key
+
+    @property
+    def display(self) -> str:
+        return self.label or default_label(self.name)
 
 
 @dataclass(frozen=True)
@@ -77,7 +93,10 @@ class Priority:
 
 @dataclass(frozen=True)
 class HorizonBand:
-    """Wanted share (percent) of kept capacity in one horizon."""
+    """Wanted share (percent) of the balance capacity used by the kept set that goes to one horizon.
+
+    The balance capacity is one named capacity dimension (`Rules.balance_dimension`). A kept set that
+    uses none of it has no share and meets every band."""
 
     horizon: str
     min_pct: float = 0.0
@@ -102,6 +121,8 @@ class Rules:
     locked_out: tuple[str, ...] = ()
     # Value points lost for each point of sensitivity of a dropped priority.
     sensitivity_penalty: float = 1.0
+    # The capacity dimension whose use measures the short/medium/long balance (None: the first one).
+    balance_dimension: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +146,14 @@ class Portfolio:
             if d.name == name:
                 return d
         raise KeyError(name)
+
+    @property
+    def balance_capacity(self) -> CapacityDimension:
+        """The capacity whose use measures the horizon balance (the rules' choice, else the first)."""
+        wanted = self.rules.balance_dimension
+        if wanted is not None:
+            return self.dimension(wanted)
+        return self.dimensions[0]
 
     def prerequisite_closure(self, start: Iterable[str], stop: Collection[str] = ()) -> list[str]:
         """`start` and everything it requires, directly or not, leaving out (and not looking past) `stop`."""

@@ -42,9 +42,9 @@ PRIORITIES, CAPACITY, CRITERIA, RULES, THEMES, INSTRUCTIONS = (
     "Theme limits",
     "Instructions",
 )
-CAPACITY_COLUMNS = ("name", "unit", "available", "headroom_pct")
-CRITERIA_COLUMNS = ("name", "weight")
-RULE_SETTINGS = ("max_priorities", "sensitivity_penalty", "locked_in", "locked_out") + tuple(
+CAPACITY_COLUMNS = ("name", "label", "unit", "available", "headroom_pct")
+CRITERIA_COLUMNS = ("name", "label", "weight")
+RULE_SETTINGS = ("max_priorities", "sensitivity_penalty", "locked_in", "locked_out", "balance_dimension") + tuple(
     f"{h}_{side}_pct" for h in HORIZONS for side in ("min", "max")
 )
 THEME_COLUMNS = ("theme", "min", "max")
@@ -62,11 +62,14 @@ INSTRUCTIONS_TEXT = [
     "  requires / excludes: ids of other priorities, separated by ; or ,.",
     "  cost:<dimension>: the capacity it needs, in that dimension's unit (0 or more).",
     "  score:<criterion>: 0 to 10.",
-    "Capacity: one row per capacity dimension: name, unit, available amount, headroom_pct kept free (0-90).",
+    "Capacity: one row per capacity dimension: name, label (optional, shown to users), unit, available amount,",
+    "  headroom_pct kept free (0-90).",
     "  Renaming a dimension here means renaming its cost: column on Priorities too.",
-    "Criteria: one row per criterion: name and weight (0-100). Its score: column must match the name.",
+    "Criteria: one row per criterion: name, label (optional, shown to users) and weight (0-100). Its score:",
+    "  column must match the name.",
     "Rules (optional): max_priorities (blank for no limit), sensitivity_penalty, locked_in / locked_out",
-    "  (ids separated by ;), and the horizon balance bands as percentages (e.g. short_max_pct = 60).",
+    "  (ids separated by ;), balance_dimension (the capacity whose use measures the short/medium/long",
+    "  balance; blank for the first), and the horizon balance bands as percentages of it (e.g. short_max_pct = 60).",
     "Theme limits (optional): theme, min and/or max number of priorities kept in it.",
     "",
     "Column names may differ in case and spacing; numbers may be typed as text, with thousands separators.",
@@ -143,10 +146,12 @@ def template_workbook(portfolio: Portfolio) -> bytes:
 
     ws = wb.create_sheet(CAPACITY)
     _write_table(
-        ws, list(CAPACITY_COLUMNS), [[d.name, d.unit, d.available, d.headroom_pct] for d in portfolio.dimensions]
+        ws,
+        list(CAPACITY_COLUMNS),
+        [[d.name, d.label, d.unit, d.available, d.headroom_pct] for d in portfolio.dimensions],
     )
     ws = wb.create_sheet(CRITERIA)
-    _write_table(ws, list(CRITERIA_COLUMNS), [[c.name, c.weight] for c in portfolio.criteria])
+    _write_table(ws, list(CRITERIA_COLUMNS), [[c.name, c.label, c.weight] for c in portfolio.criteria])
 
     ws = wb.create_sheet(RULES)
     rules = portfolio.rules
@@ -156,6 +161,7 @@ def template_workbook(portfolio: Portfolio) -> bytes:
         "sensitivity_penalty": rules.sensitivity_penalty,
         "locked_in": "; ".join(rules.locked_in),
         "locked_out": "; ".join(rules.locked_out),
+        "balance_dimension": rules.balance_dimension,
     }
     for h in HORIZONS:
         band = bands.get(h)

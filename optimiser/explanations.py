@@ -15,37 +15,68 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .domain import Portfolio
-from .explain import _fmt
 from .model import priority_weights, safe_name
 from .ranking import RankingOutcome, rank_and_cut
 from .result import Result
-from .whatif import Resolver, WhatIf
+from .whatif import CostRanges, Resolver, WhatIf
 
 VALUE_EPSILON = 1e-6
 FIGURES = object()  # the portfolio-figures task in explain_portfolio's queue
 
 
 @dataclass(frozen=True)
+class Obstacle:
+    """Something that stops a dropped priority today."""
+
+    kind: str  # locked_out | alternative | capacity | count | theme_max
+    subject: str  # the dimension, theme or kept alternative(s), ';'-joined
+    need: float = 0.0  # capacity: what it needs (with the prerequisites it would drag in)
+    free: float = 0.0  # capacity: what is free
+    with_prerequisites: bool = False
+
+
+@dataclass(frozen=True)
 class PriorityExplanation:
+    """Why one priority is in or out, as figures from re-solves (words.explanation_text words it).
+
+    `case` says which answer this is:
+    - dropped: `forceable` (it can be brought in: value_change is the net value lost), `impossible`
+      (no selection keeps it at today's costs), `locked_out`;
+    - kept: `free` (dropping it loses value_change), `cannot_drop` (no selection without it),
+      `forced_anyway` (a must-do or lock the model would keep anyway), `forced_costly` (forcing it costs
+      -value_change).
+    `proven` is False when any re-solve behind a figure stopped before proving its answer: such figures
+    are None (withheld) and the words say that they could not be proven."""
+
     priority_id: str
     name: str
     kept: bool
-    value: float
-    summary: str  # plain words for a board member
-    value_change: float | None  # dropped: value lost if forced in; kept: value lost if dropped; None if impossible
+    value: float  # weighted value of the priority
+    case: str
+    value_change: float | None  # dropped: net value lost if forced in; kept: net value lost if dropped
     displaced: tuple[str, ...]  # kept priorities that would go
     brought_in: tuple[str, ...]  # priorities that would come in
-    stopped_by: tuple[str, ...]  # capacities and rules that stop a dropped priority
+    stopped_by: tuple[Obstacle, ...]  # what stops a dropped priority
     prerequisites_to_add: tuple[str, ...]  # unkept prerequisites a dropped priority would drag in
     value_needed: float | None  # dropped: weighted value above which it would be kept (None: no score can)
-    cost_factor_needed: float | None  # dropped: its costs must fall to this share of today's (None: no cost fall can)
+    cost_ranges: CostRanges | None  # dropped: shares of today's costs at which it is kept (None: not worked out)
+    needed_by: tuple[str, ...] = ()  # kept priorities that require it
+    forced_by: str = ""  # must_do | locked_in | locked_out | ""
+    max_value: float = 0.0  # the highest weighted value any priority can have (top scores)
+    proven: bool = True
+
+    @property
+    def cost_factor_needed(self) -> float | None:
+        """The highest share of today's costs at which it is kept (None when no share keeps it)."""
+        return None if self.cost_ranges is None else self.cost_ranges.highest
 
 
 @dataclass(frozen=True)
 class MustDoCost:
-    value_gain: float  # objective gained if the must-dos were not forced
+    value_gain: float | None  # net value gained if the must-dos were not forced (None: not proven)
     local_gained: tuple[str, ...]  # local priorities that would come in
     must_dos_dropped: tuple[str, ...]  # must-dos the model would then drop
+    proven: bool = True
 
 
 @dataclass(frozen=True)
@@ -57,6 +88,7 @@ class CapacityValue:
     first_in: tuple[str, ...]  # what comes in first with more of this capacity
     headroom_pct: float
     gain_five_pct_less_headroom: float | None
+    proven: bool = True  # False: a re-solve stopped before proving its answer; its figure is None
 
 
 @dataclass(frozen=True)
@@ -78,6 +110,7 @@ class PortfolioFigures:
     ranking: RankingComparison
     solves: int
     seconds: float
+    proven: bool = True  # every figure above proven (unproven ones are None)
 
 
 @dataclass(frozen=True)
@@ -94,48 +127,44 @@ class PortfolioExplanation:
         raise KeyError(priority_id)
 
 
-def _names(ids) -> str:
-    ids = list(ids)
-    return ", ".join(ids) if ids else "none"
-
-
 def _gain(base: float, what: WhatIf) -> float | None:
-    """Objective change of a what-if, with solver round-off (1e-12) removed."""
-    return None if what.objective is None else round(what.objective - base, 6) + 0.0
+    """Objective change of a what-if, with solver round-off (1e-12) removed; None when the what-if found
+    nothing or did not prove its answer."""
+    if what.objective is None or not what.proven:
+        return None
+    return round(what.objective - base, 6) + 0.0
 
 
 def _unkept_prerequisites(portfolio: Portfolio, pid: str, kept: frozenset[str]) -> list[str]:
     return sorted(portfolio.prerequisite_closure(portfolio.priority(pid).requires, stop=kept))
 
 
-def _stopped_by(portfolio: Portfolio, result: Result, pid: str, drag: list[str], alternatives: dict) -> list[str]:
+def _stopped_by(
+    portfolio: Portfolio, result: Result, pid: str, drag: list[str], alternatives: dict
+) -> tuple[Obstacle, ...]:
     p = portfolio.priority(pid)
     kept = set(result.kept)
     rules = portfolio.rules
-    reasons: list[str] = []
+    out: list[Obstacle] = []
     if pid in rules.locked_out:
-        reasons.append("it is locked out for this scenario")
+        out.append(Obstacle("locked_out", pid))
     kept_alts = sorted(a for a in alternatives.get(pid, ()) if a in kept)
     if kept_alts:
-        reasons.append(f"it is an alternative to {', '.join(kept_alts)}, which is kept")
+        out.append(Obstacle("alternative", ";".join(kept_alts)))
     group = [p] + [portfolio.priority(d) for d in drag]
     for use in result.capacity:
         need = sum(q.cost(use.dimension) for q in group)
         if need > use.free + 1e-9:
-            unit = f" {use.unit}" if use.unit else ""
-            with_pre = " with its prerequisites" if drag and need > p.cost(use.dimension) else ""
-            reasons.append(
-                f"{use.dimension} capacity is {'full' if use.free <= 1e-9 else 'nearly full'}: it needs "
-                f"{_fmt(need)}{unit}{with_pre}, {_fmt(max(use.free, 0.0))} free"
-            )
+            with_pre = bool(drag) and need > p.cost(use.dimension)
+            out.append(Obstacle("capacity", use.dimension, need, max(use.free, 0.0), with_pre))
     if rules.max_priorities is not None and len(kept) + len(group) > rules.max_priorities:
-        reasons.append(f"the limit of {rules.max_priorities} priorities would be passed")
+        out.append(Obstacle("count", str(rules.max_priorities)))
     for limit in rules.theme_limits:
         if limit.max_count is not None and limit.theme == p.theme:
             count = sum(1 for q in portfolio.priorities if q.id in kept and q.theme == p.theme)
             if count + 1 > limit.max_count:
-                reasons.append(f"theme '{p.theme}' is at its maximum of {limit.max_count}")
-    return reasons
+                out.append(Obstacle("theme_max", p.theme, float(limit.max_count)))
+    return tuple(out)
 
 
 def explain_dropped(
@@ -150,63 +179,68 @@ def explain_dropped(
     base = result.objective or 0.0
     base_kept = frozenset(result.kept)
     p = portfolio.priority(pid)
-    drag = _unkept_prerequisites(portfolio, pid, base_kept)
-    stopped = _stopped_by(portfolio, result, pid, drag, alternatives)
-    forced = (
-        resolver.solve(lock_in=(pid,)) if pid not in portfolio.rules.locked_out else WhatIf("locked", None, frozenset())
+    drag = tuple(_unkept_prerequisites(portfolio, pid, base_kept))
+    stopped = _stopped_by(portfolio, result, pid, list(drag), alternatives)
+    common = dict(
+        priority_id=pid,
+        name=p.name,
+        kept=False,
+        value=value,
+        stopped_by=stopped,
+        prerequisites_to_add=drag,
+        max_value=max_value,
     )
-    lines: list[str] = []
-    if forced.objective is None:
-        why = "; ".join(stopped) if stopped else "the other rules leave no room for it"
-        summary = f"{pid} cannot be kept under the current rules: {why}. No change to its score or cost alone would bring it in."
+    if pid in portfolio.rules.locked_out:
         return PriorityExplanation(
-            pid, p.name, False, value, summary, None, (), (), tuple(stopped), tuple(drag), None, None
+            case="locked_out",
+            value_change=None,
+            displaced=(),
+            brought_in=(),
+            value_needed=None,
+            cost_ranges=None,
+            forced_by="locked_out",
+            proven=True,
+            **common,
+        )
+    # Every figure below compares with today's net value, so it is proven only if today's is.
+    proven = result.proven
+    forced = resolver.solve(lock_in=(pid,))
+    proven &= forced.proven
+    ranges = resolver.cost_ranges(pid, base)
+    proven &= ranges.proven
+    if forced.objective is None:
+        return PriorityExplanation(
+            case="impossible" if forced.impossible else "unknown",
+            value_change=None,
+            displaced=(),
+            brought_in=(),
+            value_needed=None,
+            cost_ranges=ranges if proven else None,
+            proven=proven,
+            **common,
+        )
+    if not proven:
+        return PriorityExplanation(
+            case="forceable",
+            value_change=None,
+            displaced=(),
+            brought_in=(),
+            value_needed=None,
+            cost_ranges=None,
+            proven=False,
+            **common,
         )
     loss = max(base - forced.objective, 0.0)
-    displaced = tuple(sorted(base_kept - forced.kept))
-    brought = tuple(sorted(forced.kept - base_kept - {pid}))
-    lines.append(
-        f"Bringing {pid} in would lose {_fmt(loss)} of value"
-        + (f" and displace {_names(displaced)}." if displaced else ".")
-    )
-    if brought:
-        lines.append(f"It would also bring in {_names(brought)}.")
-    if stopped:
-        lines.append("What stops it: " + "; ".join(stopped) + ".")
-    if drag:
-        costs = ", ".join(
-            f"{_fmt(sum(portfolio.priority(d).cost(dim.name) for d in drag))} {dim.unit}".strip() + f" of {dim.name}"
-            for dim in portfolio.dimensions
-        )
-        lines.append(f"It needs {_names(drag)} first, which would add {costs}.")
     needed = value + loss
-    value_needed: float | None = needed if needed < max_value - VALUE_EPSILON else None
-    if value_needed is not None:
-        lines.append(f"It would be kept if its weighted value rose above {_fmt(needed)} (now {_fmt(value)}).")
-    else:
-        lines.append(
-            f"No score change can bring it in: even top scores give {_fmt(max_value)}, it would need more than {_fmt(needed)}."
-        )
-    factor = resolver.cost_threshold(pid, base) if pid not in portfolio.rules.locked_out else None
-    if factor is None:
-        lines.append("No cost reduction alone would bring it in.")
-    else:
-        lines.append(
-            f"It would be kept if its costs fell to {100 * factor:.0f}% of today's (a cut of {100 * (1 - factor):.0f}%)."
-        )
     return PriorityExplanation(
-        pid,
-        p.name,
-        False,
-        value,
-        " ".join(lines),
-        loss,
-        displaced,
-        brought,
-        tuple(stopped),
-        tuple(drag),
-        value_needed,
-        factor,
+        case="forceable",
+        value_change=loss,
+        displaced=tuple(sorted(base_kept - forced.kept)),
+        brought_in=tuple(sorted(forced.kept - base_kept - {pid})),
+        value_needed=needed if needed < max_value - VALUE_EPSILON else None,
+        cost_ranges=ranges,
+        proven=True,
+        **common,
     )
 
 
@@ -216,37 +250,52 @@ def explain_kept(
     base = result.objective or 0.0
     base_kept = frozenset(result.kept)
     p = portfolio.priority(pid)
-    forced_by = "a national must-do" if p.must_do else "locked in" if pid in portfolio.rules.locked_in else ""
+    forced_by = "must_do" if p.must_do else "locked_in" if pid in portfolio.rules.locked_in else ""
+    needed_by = tuple(sorted(q.id for q in portfolio.priorities if pid in q.requires and q.id in base_kept))
+    common = dict(
+        priority_id=pid,
+        name=p.name,
+        kept=True,
+        value=value,
+        stopped_by=(),
+        prerequisites_to_add=(),
+        value_needed=None,
+        cost_ranges=None,
+        needed_by=needed_by,
+        forced_by=forced_by,
+    )
     if forced_by:
         free = resolver.solve(release=(pid,), start=base_kept)
+        proven = result.proven and free.proven
         gain = _gain(base, free)
-        if gain is None or pid in free.kept:
-            summary = f"{pid} is {forced_by}; the model would keep it anyway."
-            return PriorityExplanation(pid, p.name, True, value, summary, 0.0, (), (), (), (), None, None)
+        if proven and (gain is None or pid in free.kept):
+            return PriorityExplanation(
+                case="forced_anyway", value_change=0.0, displaced=(), brought_in=(), proven=True, **common
+            )
+        if not proven or gain is None:
+            return PriorityExplanation(
+                case="forced_costly", value_change=None, displaced=(), brought_in=(), proven=False, **common
+            )
         added = tuple(sorted(free.kept - base_kept))
-        summary = (
-            f"{pid} is {forced_by}. Forcing it in costs {_fmt(gain)} of value: without it the model would "
-            f"keep {_names(added)} instead."
+        return PriorityExplanation(
+            case="forced_costly", value_change=-gain, displaced=(), brought_in=added, proven=True, **common
         )
-        return PriorityExplanation(pid, p.name, True, value, summary, -gain, (), added, (), (), None, None)
     out = resolver.solve(lock_out=(pid,))
-    if out.objective is None:
-        needed_by = sorted(q.id for q in portfolio.priorities if pid in q.requires and q.id in base_kept)
-        summary = f"{pid} cannot be dropped under the current rules" + (
-            f": {_names(needed_by)} need it." if needed_by else "."
+    proven = result.proven and out.proven
+    if out.impossible and proven:
+        return PriorityExplanation(
+            case="cannot_drop", value_change=None, displaced=(), brought_in=(), proven=True, **common
         )
-        return PriorityExplanation(pid, p.name, True, value, summary, None, (), (), (), (), None, None)
-    loss = max(base - out.objective, 0.0)
-    replacement = tuple(sorted(out.kept - base_kept))
-    also_lost = tuple(sorted(base_kept - out.kept - {pid}))
-    summary = f"Dropping {pid} would lose {_fmt(loss)} of value"
-    summary += (
-        f"; {_names(replacement)} would take its place" if replacement else "; nothing else would fit in its place"
+    if out.objective is None or not proven:
+        return PriorityExplanation(case="free", value_change=None, displaced=(), brought_in=(), proven=False, **common)
+    return PriorityExplanation(
+        case="free",
+        value_change=max(base - out.objective, 0.0),
+        displaced=tuple(sorted(base_kept - out.kept - {pid})),
+        brought_in=tuple(sorted(out.kept - base_kept)),
+        proven=True,
+        **common,
     )
-    if also_lost:
-        summary += f", and {_names(also_lost)} would go with it"
-    summary += "."
-    return PriorityExplanation(pid, p.name, True, value, summary, loss, also_lost, replacement, (), (), None, None)
 
 
 def must_do_cost(portfolio: Portfolio, result: Result, resolver: Resolver) -> MustDoCost | None:
@@ -255,8 +304,8 @@ def must_do_cost(portfolio: Portfolio, result: Result, resolver: Resolver) -> Mu
         return None
     free = resolver.solve(release=must, start=frozenset(result.kept))
     gain = _gain(result.objective or 0.0, free)
-    if gain is None:
-        return None
+    if gain is None or not result.proven:
+        return MustDoCost(None, (), (), proven=False)
     base_kept = set(result.kept)
     local = tuple(
         p.id for p in portfolio.priorities if p.id in free.kept and p.id not in base_kept and p.source == "local"
@@ -274,9 +323,9 @@ def capacity_values(portfolio: Portfolio, result: Result, resolver: Resolver) ->
         # More capacity never lowers the best value, so when 10% more gains nothing, any smaller
         # rise gains nothing either and needs no re-solve.
         ten = resolver.solve(row_upper={row: dim.usable * 1.10}, start=base_kept)
-        nothing_at_ten = ten.objective is not None and ten.objective <= base + VALUE_EPSILON
+        nothing_at_ten = ten.proven and ten.objective is not None and ten.objective <= base + VALUE_EPSILON
         if nothing_at_ten and 1.0 <= dim.usable * 0.10:
-            one = WhatIf(ten.status, base, base_kept)
+            one = WhatIf(ten.status, base, base_kept, ten.gap)
         else:
             one = resolver.solve(row_upper={row: dim.usable + 1.0}, start=base_kept)
         first = (one.kept - base_kept) or (ten.kept - base_kept)
@@ -287,15 +336,18 @@ def capacity_values(portfolio: Portfolio, result: Result, resolver: Resolver) ->
                 less_headroom = 0.0
             else:
                 less_headroom = _gain(base, resolver.solve(row_upper={row: usable}, start=base_kept))
+        figures = (_gain(base, one), _gain(base, ten))
+        proven = result.proven and None not in figures and (dim.headroom_pct <= 0 or less_headroom is not None)
         out.append(
             CapacityValue(
                 dim.name,
                 dim.unit,
-                _gain(base, one),
-                _gain(base, ten),
-                tuple(p.id for p in portfolio.priorities if p.id in first),
+                figures[0] if proven else None,
+                figures[1] if proven else None,
+                tuple(p.id for p in portfolio.priorities if p.id in first) if proven else (),
                 dim.headroom_pct,
-                less_headroom,
+                less_headroom if proven else None,
+                proven,
             )
         )
     return tuple(out)
@@ -351,7 +403,9 @@ def portfolio_figures(portfolio: Portfolio, result: Result, resolver: Resolver |
             for d in portfolio.dimensions
         }
         all_headroom = _gain(result.objective or 0.0, resolver.solve(row_upper=uppers, start=frozenset(result.kept)))
+        all_headroom = all_headroom if result.proven else None
     must = must_do_cost(portfolio, result, resolver)
+    headroom_proven = all_headroom is not None or not any(d.headroom_pct > 0 for d in portfolio.dimensions)
     return PortfolioFigures(
         must_do_cost=must,
         capacity_values=capacity,
@@ -359,6 +413,7 @@ def portfolio_figures(portfolio: Portfolio, result: Result, resolver: Resolver |
         ranking=compare_with_ranking(portfolio, result),
         solves=resolver.solves - before,
         seconds=time.perf_counter() - started,
+        proven=result.proven and (must is None or must.proven) and all(c.proven for c in capacity) and headroom_proven,
     )
 
 

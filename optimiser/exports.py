@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import words
 from .domain import Portfolio
-from .explain import _fmt
 from .explanations import PortfolioExplanation, PriorityExplanation
 from .result import Result
 
@@ -40,37 +40,40 @@ def decisions_frame(portfolio: Portfolio, result: Result) -> pd.DataFrame:
                 "source": by_id[d.priority_id].source,
                 "theme": by_id[d.priority_id].theme,
                 "horizon": by_id[d.priority_id].horizon,
-                "value": round(d.value, 1),
+                "weighted value": round(d.value, 1),
                 "why": d.reason,
             }
             for d in result.decisions
         ],
-        columns=["id", "name", "decision", "source", "theme", "horizon", "value", "why"],
+        columns=["id", "name", "decision", "source", "theme", "horizon", "weighted value", "why"],
     )
 
 
-def explanation_row(e: PriorityExplanation) -> dict[str, object]:
+def explanation_row(portfolio: Portfolio, e: PriorityExplanation) -> dict[str, object]:
     return {
         "id": e.priority_id,
         "name": e.name,
         "decision": "kept" if e.kept else "dropped",
-        "value": round(e.value, 1),
-        "explanation": e.summary,
-        "value change if reversed": None if e.value_change is None else round(e.value_change, 1),
-        "would displace": "; ".join(e.displaced),
-        "would bring in": "; ".join(e.brought_in),
-        "what stops it": "; ".join(e.stopped_by),
-        "prerequisites to add": "; ".join(e.prerequisites_to_add),
-        "value needed to be kept": None if e.value_needed is None else round(e.value_needed, 1),
-        "costs must fall to (% of today)": None if e.cost_factor_needed is None else round(100 * e.cost_factor_needed),
+        "weighted value": round(e.value, 1),
+        "explanation": words.explanation_text(portfolio, e),
+        "proven": "yes" if e.proven else "no (time limit)",
+        "net value lost if reversed": None if e.value_change is None else round(e.value_change, 1),
+        "would displace": "; ".join(words.name_of(portfolio, x) for x in e.displaced),
+        "would bring in": "; ".join(words.name_of(portfolio, x) for x in e.brought_in),
+        "what stops it": "; ".join(words.obstacle_text(portfolio, o) for o in e.stopped_by),
+        "prerequisites to add": "; ".join(words.name_of(portfolio, x) for x in e.prerequisites_to_add),
+        "weighted value needed to be kept": None if e.value_needed is None else round(e.value_needed, 1),
+        "kept at these costs (% of today)": words.cost_ranges_figure(e.cost_ranges),
     }
 
 
-def explanations_frame(explained: PortfolioExplanation | list[PriorityExplanation]) -> pd.DataFrame:
+def explanations_frame(
+    portfolio: Portfolio, explained: PortfolioExplanation | list[PriorityExplanation]
+) -> pd.DataFrame:
     rows = explained.priorities if isinstance(explained, PortfolioExplanation) else explained
-    return pd.DataFrame([explanation_row(e) for e in rows])
+    return pd.DataFrame([explanation_row(portfolio, e) for e in rows])
 
 
-def explanation_text(e: PriorityExplanation) -> str:
-    head = f"{e.priority_id} {e.name}: {'KEPT' if e.kept else 'DROPPED'} (value {_fmt(e.value)})"
-    return f"{head}\n    {e.summary}"
+def explanation_text(portfolio: Portfolio, e: PriorityExplanation) -> str:
+    head = f"{words.name_of(portfolio, e.priority_id)}: {'KEPT' if e.kept else 'DROPPED'} (weighted value {words.fmt(e.value)})"
+    return f"{head}\n    {words.explanation_text(portfolio, e)}"

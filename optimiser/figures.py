@@ -7,7 +7,7 @@ from collections.abc import Collection
 import numpy as np
 
 from .domain import HORIZONS, Portfolio
-from .model import cost_matrix, loads, priority_weights
+from .model import balance_costs, cost_matrix, priority_weights
 from .result import CapacityUse, HorizonShare
 
 
@@ -23,27 +23,33 @@ def capacity_use(portfolio: Portfolio, kept: Collection[str]) -> tuple[CapacityU
             usable=d.usable,
             used=float(costs[mask, k].sum()),
             wishlist=float(costs[:, k].sum()),
+            label=d.display,
         )
         for k, d in enumerate(portfolio.dimensions)
     )
 
 
 def horizon_shares(portfolio: Portfolio, kept: Collection[str]) -> tuple[HorizonShare, ...]:
+    """Each horizon's share of the balance capacity used by the kept set and by the whole wish-list."""
     mask = np.array([p.id in kept for p in portfolio.priorities], dtype=bool)
-    load = loads(portfolio)
+    use = balance_costs(portfolio)
+    dimension = portfolio.balance_capacity.name
     horizon = np.array([p.horizon for p in portfolio.priorities], dtype=object)
-    kept_total = float(load[mask].sum())
-    all_total = float(load.sum())
+    kept_total = float(use[mask].sum())
+    all_total = float(use.sum())
     shares = []
     for h in HORIZONS:
         in_h = horizon == h
         shares.append(
             HorizonShare(
                 horizon=h,
-                kept_pct=100.0 * float(load[mask & in_h].sum()) / kept_total if kept_total > 0 else 0.0,
-                wishlist_pct=100.0 * float(load[in_h].sum()) / all_total if all_total > 0 else 0.0,
+                kept_pct=100.0 * float(use[mask & in_h].sum()) / kept_total if kept_total > 0 else 0.0,
+                wishlist_pct=100.0 * float(use[in_h].sum()) / all_total if all_total > 0 else 0.0,
                 kept_count=int((mask & in_h).sum()),
                 wishlist_count=int(in_h.sum()),
+                dimension=dimension,
+                kept_use=float(use[mask & in_h].sum()),
+                wishlist_use=float(use[in_h].sum()),
             )
         )
     return tuple(shares)

@@ -56,11 +56,12 @@ def portfolio_to_dict(portfolio: Portfolio) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "name": portfolio.name,
         "capacity_dimensions": [
-            {"name": d.name, "unit": d.unit, "available": d.available, "headroom_pct": d.headroom_pct}
+            {"name": d.name, "label": d.label, "unit": d.unit, "available": d.available, "headroom_pct": d.headroom_pct}
             for d in portfolio.dimensions
         ],
-        "criteria": [{"name": c.name, "weight": c.weight} for c in portfolio.criteria],
+        "criteria": [{"name": c.name, "label": c.label, "weight": c.weight} for c in portfolio.criteria],
         "rules": {
+            "balance_dimension": rules.balance_dimension,
             "max_priorities": rules.max_priorities,
             "horizon_bands": {b.horizon: {"min_pct": b.min_pct, "max_pct": b.max_pct} for b in rules.horizon_bands},
             "theme_limits": {t.theme: {"min": t.min_count, "max": t.max_count} for t in rules.theme_limits},

@@ -27,6 +27,11 @@ class FrontierPoint:
     entered: tuple[str, ...]  # priorities kept here but not at the previous point
     left: tuple[str, ...]  # priorities kept at the previous point but not here
 
+    @property
+    def proven(self) -> bool:
+        """The value is proven best at this level (or no selection is proven to exist)."""
+        return self.status in ("optimal", "infeasible")
+
 
 @dataclass(frozen=True)
 class Frontier:
@@ -76,23 +81,41 @@ class WeightRange:
     high: float
     high_is_open: bool  # True when no change was found up to `high`, the end of the search
     steps: tuple[tuple[float, int], ...]  # (weight, number of priorities whose decision changes)
+    proven: bool = True  # every re-solve behind the range proved its answer
+
+
+@dataclass(frozen=True)
+class WeightSensitivity:
+    """`status` is 'ok', or 'no_selection' when no selection meets the rules (then there are no ranges), or
+    'unproven' when today's selection could not be proven optimal within the time limit."""
+
+    status: str
+    ranges: tuple[WeightRange, ...]
 
 
 def weight_sensitivity(
     portfolio: Portfolio, grid: int = 9, time_limit: float = 10.0, workers: int = 2
-) -> tuple[WeightRange, ...]:
+) -> WeightSensitivity:
     """For each criterion, the range of its weight over which the kept set stays the same, found by
     re-solving on a grid from 0 to 3x the weight (at least 10) and bisecting where the set changes.
     A change and change back between two grid points would not be seen."""
-    base = Resolver(portfolio, time_limit=time_limit).solve().kept
+    today = Resolver(portfolio, time_limit=time_limit).solve()
+    if today.objective is None:
+        return WeightSensitivity("no_selection" if today.impossible else "unproven", ())
+    if not today.proven:
+        return WeightSensitivity("unproven", ())
+    base = today.kept
 
     def one(c) -> WeightRange:
         resolver = Resolver(portfolio, time_limit=time_limit)  # one HiGHS instance per thread
         scores = {p.id: p.score(c.name) for p in portfolio.priorities}
+        proven = [True]
 
         def kept_at(weight: float) -> frozenset[str]:
             delta = {pid: (weight - c.weight) * s for pid, s in scores.items() if s}
-            return resolver.solve(value_delta=delta).kept
+            answer = resolver.solve(value_delta=delta)
+            proven[0] &= answer.proven
+            return answer.kept
 
         top = max(3 * c.weight, 10.0)
         weights = sorted(set(np.linspace(0.0, top, grid).round(6).tolist()) | {c.weight})
@@ -102,10 +125,10 @@ def weight_sensitivity(
         low = 0.0 if low_bad is None else _edge(kept_at, base, low_bad, c.weight)
         high = top if high_bad is None else _edge(kept_at, base, high_bad, c.weight)
         steps = tuple((float(w), changes[w]) for w in weights)
-        return WeightRange(c.name, c.weight, low, high, high_bad is None, steps)
+        return WeightRange(c.name, c.weight, low, high, high_bad is None, steps, proven[0])
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return tuple(pool.map(one, portfolio.criteria))
+        return WeightSensitivity("ok", tuple(pool.map(one, portfolio.criteria)))
 
 
 def _edge(kept_at, base: frozenset[str], bad: float, good: float) -> float:

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -33,16 +33,34 @@ class Row:
 
 @dataclass
 class SelectionModel:
+    """Columns 0..size-1 are the priorities (x_i = 1 when kept, binary); any further columns belong to a
+    variant of the model (slacks of the elastic model, the cost share of the threshold model)."""
+
     ids: list[str]
-    objective: np.ndarray  # maximise objective @ x + constant
+    objective: np.ndarray  # maximise objective @ x + constant, one entry per column
     constant: float
     col_lower: np.ndarray  # 1 where a priority is forced in (must-do or lock)
     col_upper: np.ndarray  # 0 where a priority is locked out
     rows: list[Row] = field(default_factory=list)
+    integer: np.ndarray | None = None  # per column; None means every column is integer
+    aux_names: tuple[str, ...] = ()  # names of the columns after the priorities
 
     @property
     def size(self) -> int:
+        """Number of priority columns."""
         return len(self.ids)
+
+    @property
+    def num_cols(self) -> int:
+        return len(self.objective)
+
+    def is_integer(self) -> np.ndarray:
+        return np.ones(self.num_cols, dtype=bool) if self.integer is None else self.integer
+
+    def column_names(self) -> list[str]:
+        return [f"x_{i}_{safe_name(pid)}" for i, pid in enumerate(self.ids)] + [
+            f"{name}_{j}" for j, name in enumerate(self.aux_names)
+        ]
 
 
 def safe_name(text: str) -> str:
@@ -65,14 +83,11 @@ def cost_matrix(portfolio: Portfolio) -> np.ndarray:
     ).reshape(len(portfolio.priorities), len(portfolio.dimensions))
 
 
-def loads(portfolio: Portfolio, costs: np.ndarray | None = None) -> np.ndarray:
-    """Capacity load of each priority: its costs as shares of the whole wish-list's need on each
-    dimension, summed. It compares capacity across dimensions with different units, and does not
-    move when capacities or headroom change, so a balance share depends only on what is kept."""
+def balance_costs(portfolio: Portfolio, costs: np.ndarray | None = None) -> np.ndarray:
+    """Each priority's use of the balance capacity (the dimension whose use measures the horizon balance)."""
     costs = cost_matrix(portfolio) if costs is None else costs
-    need = costs.sum(axis=0)
-    scale = np.divide(1.0, need, out=np.zeros_like(need), where=need > 0)
-    return costs @ scale
+    k = [d.name for d in portfolio.dimensions].index(portfolio.balance_capacity.name)
+    return costs[:, k]
 
 
 def build_model(portfolio: Portfolio) -> SelectionModel:
@@ -181,10 +196,12 @@ def build_model(portfolio: Portfolio) -> SelectionModel:
                 )
             )
 
-    # Horizon balance: share of kept capacity load in horizon h within [low, high], written
-    # linearly as sum_i (in_h(i) - low) load_i x_i >= 0 and sum_i (in_h(i) - high) load_i x_i <= 0.
+    # Horizon balance: the share of the balance capacity used by the kept set that goes to horizon h
+    # lies within [low, high], written linearly as sum_i (in_h(i) - low) c_i x_i >= 0 and
+    # sum_i (in_h(i) - high) c_i x_i <= 0, with c_i the priority's use of the balance capacity.
+    # A set that uses none of it meets both rows: it has no share to check.
     if rules.horizon_bands:
-        load = loads(portfolio, costs)
+        load = balance_costs(portfolio, costs)
         horizon = np.array([HORIZONS.index(p.horizon) for p in priorities])
         nz = np.flatnonzero(load)
         for band in rules.horizon_bands:
@@ -199,3 +216,155 @@ def build_model(portfolio: Portfolio) -> SelectionModel:
     return SelectionModel(
         ids=ids, objective=objective, constant=constant, col_lower=col_lower, col_upper=col_upper, rows=rows
     )
+
+
+# ------------------------------------------------------------------ variants of the one model
+
+# Rules the elastic model may break at a price; the rest (prerequisites, alternatives) stay hard.
+ELASTIC_KINDS = ("capacity", "max_priorities", "theme_min", "theme_max", "horizon_min", "horizon_max")
+LOCK_WEIGHT = 1.0  # lifting one must-do or lock weighs like doubling a capacity
+# Rows whose coefficients scale with a priority's costs.
+COST_KINDS = ("capacity", "horizon_min", "horizon_max")
+
+
+@dataclass(frozen=True)
+class ElasticMap:
+    """Which column of the elastic model breaks which rule or lock."""
+
+    slacks: tuple[tuple[int, Row], ...]  # (column, the base row it relaxes)
+    locks: tuple[tuple[int, str, str], ...]  # (column, priority id, 'in' | 'out')
+
+
+def elastic_model(portfolio: Portfolio) -> tuple[SelectionModel, ElasticMap]:
+    """The base model in which each capacity, count, theme and balance rule, and each must-do and lock,
+    may be broken at a price; maximising minus the price finds the smallest total breach.
+
+    A capacity breach weighs by its share of the capacity, a balance breach by its share of the whole
+    wish-list's use of the balance capacity, a count or theme breach by its share of the limit; lifting a
+    must-do or lock weighs LOCK_WEIGHT. A tiny preference for value makes the suggested selection a
+    sensible one."""
+    base = build_model(portfolio)
+    n = base.size
+    soft = [r for r in base.rows if r.kind in ELASTIC_KINDS]
+    rows = [r for r in base.rows if r.kind not in ELASTIC_KINDS]
+    band_total = max(float(balance_costs(portfolio).sum()), 1e-9)
+    scale = max(float(np.abs(base.objective).sum()), 1.0)
+    objective = list(1e-6 * base.objective / scale)
+    lower = [0.0] * n  # priority columns are free binaries: locks become priced rows below
+    upper = [1.0] * n
+    integer = [True] * n
+    names: list[str] = []
+    slacks: list[tuple[int, Row]] = []
+    for r in soft:
+        if r.kind == "capacity":
+            weight = 1.0 / max(r.upper, 1e-9)
+        elif r.kind.startswith("horizon"):
+            weight = 1.0 / band_total
+        else:
+            weight = 1.0 / max(abs(r.upper if r.upper < INF else r.lower), 1.0)
+        col = len(objective)
+        objective.append(-weight)
+        lower.append(0.0)
+        upper.append(INF)
+        integer.append(False)
+        names.append(f"slack_{r.name}")
+        sign = -1.0 if r.upper < INF else 1.0  # upper rows: a.x - s <= u; lower rows: a.x + s >= l
+        rows.append(replace(r, cols=np.append(r.cols, col), coefs=np.append(r.coefs, sign)))
+        slacks.append((col, r))
+    locks: list[tuple[int, str, str]] = []
+    for i, pid in enumerate(base.ids):
+        if base.col_lower[i] > 0.5:  # must-do or locked in: x_i + u >= 1
+            side, low, high, sign = "in", 1.0, INF, 1.0
+        elif base.col_upper[i] < 0.5:  # locked out: x_i - v <= 0
+            side, low, high, sign = "out", -INF, 0.0, -1.0
+        else:
+            continue
+        col = len(objective)
+        objective.append(-LOCK_WEIGHT)
+        lower.append(0.0)
+        upper.append(1.0)
+        integer.append(False)
+        names.append(f"lift_{side}_{safe_name(pid)}")
+        rows.append(
+            Row(
+                f"lock_{side}_{safe_name(pid)}",
+                f"lock_{side}",
+                pid,
+                np.array([i, col]),
+                np.array([1.0, sign]),
+                low,
+                high,
+            )
+        )
+        locks.append((col, pid, side))
+    model = SelectionModel(
+        ids=base.ids,
+        objective=np.array(objective),
+        constant=0.0,
+        col_lower=np.array(lower),
+        col_upper=np.array(upper),
+        rows=rows,
+        integer=np.array(integer),
+        aux_names=tuple(names),
+    )
+    return model, ElasticMap(tuple(slacks), tuple(locks))
+
+
+def with_costs_at(portfolio: Portfolio, pid: str, share: float) -> Portfolio:
+    """The portfolio with one priority's costs entered at `share` of today's."""
+    priorities = tuple(
+        replace(p, costs=tuple((dim, cost * share) for dim, cost in p.costs)) if p.id == pid else p
+        for p in portfolio.priorities
+    )
+    return replace(portfolio, priorities=priorities)
+
+
+def threshold_model(
+    portfolio: Portfolio, pid: str, value_to_beat: float, *, upper: float = 1.0, covering: float | None = None
+) -> SelectionModel:
+    """A model over the priorities plus one column f, the share of pid's today's costs, with pid kept.
+
+    Every rule that depends on costs (capacities and balance bands) takes pid's costs at f, which keeps
+    the rows linear because pid is fixed in; a value row asks for a selection worth more than
+    `value_to_beat` (an objective of the base model). Without `covering` the model maximises f in
+    [0, upper]: the largest share at which pid is kept. With `covering` = s it also keeps every rule at
+    share s and minimises f in [0, s]: how far down a selection that keeps pid at s stays good (a rule's
+    row is linear in f, so a selection that meets it at two shares meets it at every share between)."""
+    base = build_model(portfolio)
+    fixed = build_model(with_costs_at(portfolio, pid, covering)) if covering is not None else base
+    i = base.ids.index(pid)
+    f = base.size
+    rows: list[Row] = []
+    for row in fixed.rows:
+        if covering is None and row.kind in COST_KINDS:
+            continue  # replaced by its f-row below
+        rows.append(row)
+    for row in base.rows:
+        if row.kind not in COST_KINDS:
+            continue
+        where = np.flatnonzero(row.cols == i)
+        coefs = row.coefs.copy()
+        cols = row.cols.copy()
+        if len(where):
+            cols[where[0]] = f  # pid's coefficient moves to the share column
+        name = row.name if covering is None else f"{row.name}_at_share"
+        rows.append(replace(row, name=name, cols=cols, coefs=coefs))
+    nz = np.flatnonzero(base.objective)
+    margin = max(abs(value_to_beat) * THRESHOLD_MARGIN, THRESHOLD_MARGIN_MIN)
+    rows.append(
+        Row("value_beats_today", "value", pid, nz, base.objective[nz], value_to_beat - base.constant + margin, INF)
+    )
+    col_lower = np.append(base.col_lower, 0.0)
+    col_upper = np.append(base.col_upper, upper if covering is None else covering)
+    col_lower[i] = col_upper[i] = 1.0
+    objective = np.zeros(base.size + 1)
+    objective[f] = 1.0 if covering is None else -1.0
+    integer = np.append(np.ones(base.size, dtype=bool), False)
+    return SelectionModel(base.ids, objective, 0.0, col_lower, col_upper, rows, integer, ("cost_share",))
+
+
+# A cost threshold needs a selection worth more than today's by this share of today's value, and by at
+# least THRESHOLD_MARGIN_MIN (well above the solver's 1e-7 feasibility tolerance): a selection that only
+# ties with today's would not reliably be picked by a re-solve.
+THRESHOLD_MARGIN = 1e-6
+THRESHOLD_MARGIN_MIN = 1e-5

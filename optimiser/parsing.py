@@ -219,7 +219,13 @@ def parse_dimensions(raw: Any, out: _Collector) -> tuple[CapacityDimension, ...]
             required=False,
         )
         dims.append(
-            CapacityDimension(name=name, unit=_text(item.get("unit")), available=available, headroom_pct=headroom)
+            CapacityDimension(
+                name=name,
+                unit=_text(item.get("unit")),
+                available=available,
+                headroom_pct=headroom,
+                label=_text(item.get("label")),
+            )
         )
     return tuple(dims)
 
@@ -239,7 +245,7 @@ def parse_criteria(raw: Any, out: _Collector) -> tuple[Criterion, ...]:
             required=False,
             default=1.0,
         )
-        crits.append(Criterion(name=name, weight=weight))
+        crits.append(Criterion(name=name, weight=weight, label=_text(item.get("label"))))
     return tuple(crits)
 
 
@@ -299,6 +305,14 @@ def parse_rules(raw: Any, out: _Collector) -> Rules:
             out.add(
                 "rules.horizon_bands", f"the minimum shares add up to {total_min:g}%, over 100%. Lower some minimums."
             )
+        maxima = {b.horizon: b.max_pct for b in bands}
+        total_max = sum(maxima.get(h, 100.0) for h in HORIZONS)
+        if total_max < 100 - 1e-9:
+            out.add(
+                "rules.horizon_bands",
+                f"the maximum shares add up to {total_max:g}%, under 100%, so no selection can meet them (the three "
+                "shares always add up to 100%). Raise some maximums.",
+            )
     limits: list[ThemeLimit] = []
     raw_limits = raw.get("theme_limits") or {}
     if not isinstance(raw_limits, Mapping):
@@ -337,7 +351,9 @@ def parse_rules(raw: Any, out: _Collector) -> Rules:
         required=False,
         default=1.0,
     )
+    balance_dimension = _text(raw.get("balance_dimension")) or None
     return Rules(
+        balance_dimension=balance_dimension,
         max_priorities=max_priorities,
         horizon_bands=tuple(sorted(bands, key=lambda b: HORIZONS.index(b.horizon))),
         theme_limits=tuple(limits),
@@ -556,7 +572,10 @@ def check_links(
             )
 
 
-def check_rules(rules: Rules, priorities: tuple[Priority, ...], out: _Collector) -> None:
+def check_rule_settings(
+    rules: Rules, priorities: tuple[Priority, ...], dimensions: tuple[CapacityDimension, ...], out: _Collector
+) -> None:
+    """Rules checked against the priorities and dimensions they name."""
     known = {p.id for p in priorities}
     for field, ids in (("rules.locked_in", rules.locked_in), ("rules.locked_out", rules.locked_out)):
         for pid in ids:
@@ -572,6 +591,51 @@ def check_rules(rules: Rules, priorities: tuple[Priority, ...], out: _Collector)
                 f"'{pid}' is a national must-do and cannot be locked out. Untick must-do first if it is no longer required.",
                 pid,
             )
+    names = [d.name for d in dimensions]
+    if rules.balance_dimension is not None and rules.balance_dimension not in names:
+        out.add(
+            "rules.balance_dimension",
+            f"'{rules.balance_dimension}' is not a capacity dimension. Use one of: {', '.join(names)}.",
+        )
+        return
+    if rules.horizon_bands and dimensions:
+        check_bands_can_be_met(rules, priorities, dimensions, out)
+
+
+def check_bands_can_be_met(
+    rules: Rules, priorities: tuple[Priority, ...], dimensions: tuple[CapacityDimension, ...], out: _Collector
+) -> None:
+    """Refuse balance bands that no selection using the balance capacity can meet, whatever else the rules say.
+
+    The shares of the three horizons add up to 100% for any selection that uses some of the balance
+    capacity; a horizon in which no priority that may be kept uses it always has a share of 0%."""
+    balance = next((d for d in dimensions if d.name == rules.balance_dimension), dimensions[0])
+    locked_out = set(rules.locked_out)
+    present = {p.horizon for p in priorities if p.id not in locked_out and dict(p.costs).get(balance.name, 0.0) > 0}
+    label = balance.display.lower()
+    if not present:
+        out.add(
+            "rules.horizon_bands",
+            f"no priority that may be kept uses {label} capacity, which measures the balance, so no selection has "
+            "a share to check. Remove the balance bands or measure the balance on another capacity.",
+        )
+        return
+    for band in rules.horizon_bands:
+        if band.min_pct > 0 and band.horizon not in present:
+            out.add(
+                f"rules.horizon_bands.{band.horizon}.min_pct",
+                f"the {band.horizon}-term minimum is {band.min_pct:g}%, but no {band.horizon}-term priority that may "
+                f"be kept uses {label} capacity, so only an empty selection could meet it. Set the minimum to 0.",
+            )
+    maxima = {b.horizon: b.max_pct for b in rules.horizon_bands}
+    reachable = sum(maxima.get(h, 100.0) for h in HORIZONS if h in present)
+    if reachable < 100 - 1e-9:
+        horizons = ", ".join(f"{h}-term" for h in HORIZONS if h in present)
+        out.add(
+            "rules.horizon_bands",
+            f"only {horizons} priorities use {label} capacity, and their maximum shares add up to {reachable:g}%, "
+            "under 100%, so no selection can meet them. Raise those maximums.",
+        )
 
 
 def build_portfolio(
@@ -604,7 +668,7 @@ def build_portfolio(
     result = tuple(priorities)
     check_links(result, row_numbers, out, failed_ids)
     if not out.problems:
-        check_rules(rules, result, out)
+        check_rule_settings(rules, result, dimensions, out)
     out.raise_if_any()
     return Portfolio(name=name, dimensions=dimensions, criteria=criteria, priorities=result, rules=rules)
 

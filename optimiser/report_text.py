@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from . import words
 from .domain import HORIZON_LABELS, Portfolio
-from .explain import _fmt
 from .explanations import explain_portfolio
 from .exports import explanation_text
 from .frontier import Frontier
 from .result import Result
+from .words import fmt as _fmt
 
 
 def result_text(portfolio: Portfolio, result: Result) -> str:
@@ -22,24 +23,29 @@ def result_text(portfolio: Portfolio, result: Result) -> str:
     total = len(portfolio.priorities)
     lines.append(
         f"Kept {len(result.kept)} of {total} priorities; weighted value {_fmt(result.value)}"
-        f" (penalty for sensitive priorities dropped {_fmt(result.drop_penalty)})."
+        f" (penalty for sensitive priorities dropped {_fmt(result.drop_penalty)}; net value {_fmt(result.objective or 0.0)})."
     )
-    if result.gap:
-        lines.append(f"Gap to proven optimum: {100 * result.gap:.2f}%")
+    lines.append(
+        "Net value = weighted value (weight x score, summed over kept priorities) minus drop penalty; it is what the "
+        "optimiser maximises."
+    )
+    if result.status != "optimal":
+        lines.append(f"Not proven optimal: {words.gap_text(result.gap)}.")
     lines.append("")
     lines.append("Kept:")
     names = {p.id: p.name for p in portfolio.priorities}
     for pid in result.kept:
-        lines.append(f"  {pid:<10} {names[pid]}")
+        lines.append(f"  {names[pid]} ({pid})")
     lines.append("")
     lines.append("Capacity used (after headroom):")
     for use in result.capacity:
+        label = portfolio.dimension(use.dimension).display
         lines.append(
-            f"  {use.dimension:<22} {_fmt(use.used):>10} of {_fmt(use.usable):>10} {use.unit}"
+            f"  {label:<22} {_fmt(use.used):>10} of {_fmt(use.usable):>10} {use.unit}"
             f"  (available {_fmt(use.available)}, headroom {_fmt(use.headroom_pct)}%)"
         )
     lines.append("")
-    lines.append("Horizon balance (share of capacity load): kept vs whole wish-list")
+    lines.append(f"Horizon balance ({words.balance_unit(portfolio)}): kept vs whole wish-list")
     for h in result.horizons:
         lines.append(
             f"  {HORIZON_LABELS[h.horizon]:<26} {h.kept_pct:5.1f}%  vs {h.wishlist_pct:5.1f}%"
@@ -53,7 +59,7 @@ def result_text(portfolio: Portfolio, result: Result) -> str:
     lines.append("Dropped:")
     for d in result.decisions:
         if not d.kept:
-            lines.append(f"  {d.priority_id:<10} {names[d.priority_id]}: {d.reason.removeprefix('Dropped: ')}")
+            lines.append(f"  {names[d.priority_id]} ({d.priority_id}): {d.reason.removeprefix('Dropped: ')}")
     return "\n".join(lines)
 
 
@@ -67,39 +73,22 @@ def conflicts_text(result: Result) -> list[str]:
     return lines
 
 
-def explain_text(portfolio: Portfolio, result: Result, time_limit: float = 10.0) -> str:
+def explain_text(portfolio: Portfolio, result: Result, explained=None, time_limit: float = 10.0) -> str:
     lines = [
         f"Portfolio: {portfolio.name}",
         f"Status: {result.status} ({result.solver}, {result.seconds:.2f} s). {result.message}",
     ]
     if not result.has_selection:
         return "\n".join(lines + conflicts_text(result))
-    explained = explain_portfolio(portfolio, result, time_limit=time_limit)
+    explained = explained or explain_portfolio(portfolio, result, time_limit=time_limit)
     figures = explained.figures
-    lines.append(f"Kept {len(result.kept)} of {len(portfolio.priorities)}; objective {_fmt(result.objective or 0.0)}.")
+    lines.append(f"Kept {len(result.kept)} of {len(portfolio.priorities)}; net value {_fmt(result.objective or 0.0)}.")
     if figures.must_do_cost is not None:
-        cost = figures.must_do_cost
-        lines.append(
-            f"The national must-dos cost the local agenda {_fmt(cost.value_gain)} of value"
-            + (f" (without them: {', '.join(cost.local_gained)} would come in)." if cost.local_gained else ".")
-        )
-    ranking = figures.ranking
-    if ranking.ranking is not None:
-        lines.append(
-            f"A simple ranking would reach {_fmt(ranking.ranking)} against {_fmt(ranking.optimised)} optimised"
-            f" (only optimised: {', '.join(ranking.only_optimised) or 'none'};"
-            f" only ranked: {', '.join(ranking.only_ranking) or 'none'})."
-        )
-        if ranking.ranking_breaks:
-            lines.append("  The ranked list breaks the rules: " + "; ".join(ranking.ranking_breaks) + ".")
-    for c in figures.capacity_values:
-        parts = [f"1 more unit +{_fmt(c.gain_one_unit or 0.0)}", f"10% more +{_fmt(c.gain_ten_pct or 0.0)}"]
-        if c.gain_five_pct_less_headroom is not None:
-            parts.append(f"5% less headroom +{_fmt(c.gain_five_pct_less_headroom)}")
-        first = f"; first in: {', '.join(c.first_in)}" if c.first_in else ""
-        lines.append(f"Capacity {c.dimension}: " + ", ".join(parts) + first)
+        lines.append(words.must_do_cost_text(portfolio, figures.must_do_cost))
+    lines += words.ranking_text(portfolio, figures.ranking)
+    lines += [words.capacity_value_text(portfolio, c) for c in figures.capacity_values]
     lines.append("")
-    lines += [explanation_text(e) for e in explained.priorities]
+    lines += [explanation_text(portfolio, e) for e in explained.priorities]
     lines.append("")
     lines.append(f"({explained.solves} re-solves in {explained.seconds:.1f} s)")
     return "\n".join(lines)
@@ -113,6 +102,8 @@ def frontier_text(f: Frontier) -> str:
     ]
     for point in f.points:
         value = "no selection" if point.value is None else _fmt(point.value)
+        if not point.proven:
+            value += " (not proven)" if point.value is not None else " (time limit)"
         added = ", ".join(point.entered) or "-"
         if point.left:
             added += f" (out: {', '.join(point.left)})"

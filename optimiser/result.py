@@ -14,6 +14,7 @@ class CapacityUse:
     usable: float  # available after headroom
     used: float  # by the kept set
     wishlist: float  # need of the whole wish-list
+    label: str = ""  # display label of the dimension
 
     @property
     def free(self) -> float:
@@ -22,11 +23,16 @@ class CapacityUse:
 
 @dataclass(frozen=True)
 class HorizonShare:
+    """One horizon's part of the balance capacity (one named dimension): its use and its share."""
+
     horizon: str
-    kept_pct: float  # share of kept capacity load
-    wishlist_pct: float  # share of the whole wish-list's capacity load
+    kept_pct: float  # share of the balance capacity used by the kept set (0 when the set uses none)
+    wishlist_pct: float  # share of the balance capacity the whole wish-list would use
     kept_count: int
     wishlist_count: int
+    dimension: str = ""  # the balance capacity
+    kept_use: float = 0.0  # balance capacity used by kept priorities of this horizon
+    wishlist_use: float = 0.0  # ... by all priorities of this horizon
 
 
 @dataclass(frozen=True)
@@ -77,18 +83,25 @@ class Result:
     value: float = 0.0  # weighted value of the kept set
     drop_penalty: float = 0.0
     value_by_criterion: tuple[tuple[str, float], ...] = ()
-    gap: float | None = None
+    gap: float | None = None  # relative gap between the net value and the solver's bound (0 when proven)
+    bound: float | None = None  # the solver's bound: no selection has a higher net value
     capacity: tuple[CapacityUse, ...] = ()
     horizons: tuple[HorizonShare, ...] = ()
     binding: tuple[RuleNote, ...] = ()
     conflicts: tuple[RuleNote, ...] = ()
     remedies: tuple[Remedy, ...] = ()
     decisions: tuple[Decision, ...] = ()
+    time_limit_hit: bool = False
 
     @property
     def has_selection(self) -> bool:
         """A selection is shown only when proven optimal or feasible (with its gap)."""
         return self.status in ("optimal", "feasible")
+
+    @property
+    def proven(self) -> bool:
+        """True when the selection is proven optimal (or no selection is proven to exist)."""
+        return self.status in ("optimal", "infeasible")
 
     def decision(self, priority_id: str) -> Decision:
         for d in self.decisions:

@@ -4,6 +4,10 @@ A `Resolver` holds one HiGHS model of a portfolio. Each question changes a few b
 coefficients, re-solves from a clean solver state (so the answer is the one a fresh solve of the
 changed portfolio gives), and puts the model back. This is much faster than rebuilding the model
 for each of the hundreds of re-solves an explanation needs.
+
+Every answer is typed (`WhatIf`: status, value, kept set, proven or not), and every selection a
+re-solve returns is checked against the rules of the changed portfolio (`rules.assert_rules`), written
+from the rules' definitions rather than from the model's rows.
 """
 
 from __future__ import annotations
@@ -14,35 +18,62 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .backends import DEFAULT_GAP, highs_instance, run_highs, satisfies, solve_with_highs
+from .backends import DEFAULT_GAP, highs_instance, run_highs, run_solver
 from .domain import Portfolio
-from .model import build_model
+from .model import build_model, threshold_model, with_costs_at
+from .rules import assert_rules, check_rules
 
-COST_KINDS = ("capacity", "horizon_min", "horizon_max")
-# A cost threshold needs a selection worth more than today's by this share of today's value, and by
-# at least THRESHOLD_MARGIN_MIN (well above the solver's 1e-7 feasibility tolerance): a selection
-# that only ties with today's would not reliably be picked by a re-solve.
-THRESHOLD_MARGIN = 1e-6
-THRESHOLD_MARGIN_MIN = 1e-5
-THRESHOLD_GAP = 1e-4  # relative gap on the cost share f
-# Cost thresholds are stated to within this share of today's costs (the threshold model proves f to
-# within 0.01%; the confirming search of `cost_threshold` on the changed portfolio stops within 1%).
-COST_TOLERANCE = 0.01
-FIXED_POINT_STEPS = 3
+# Cost shares are stated to four decimals (0.01% of today's costs): the upper end of a range rounded
+# down, the lower end rounded up, so each stated end lies inside the range.
+SHARE_DECIMALS = 4
+RANGE_STEP = 10.0**-SHARE_DECIMALS  # ranges closer than this are joined
+MAX_RANGE_STEPS = 20  # steps of the range search before it gives up (the answer is then unproven)
 
 
 def _round_down(share: float) -> float:
-    """A cost share rounded down to four decimals, so the capacities are not exactly full at it."""
-    return math.floor(share * 1e4) / 1e4
+    return math.floor(share * 10**SHARE_DECIMALS + 1e-9) / 10**SHARE_DECIMALS
+
+
+def _round_up(share: float) -> float:
+    return math.ceil(share * 10**SHARE_DECIMALS - 1e-9) / 10**SHARE_DECIMALS
 
 
 @dataclass(frozen=True)
 class WhatIf:
-    """The answer to one question: None objective when no selection satisfies the changed rules."""
+    """The answer to one question. `objective` is None when no selection was found: `proven` then says
+    whether none exists (proven infeasible) or the solver stopped first."""
 
-    status: str
+    status: str  # optimal | feasible | infeasible | no_solution | error | locked
     objective: float | None
     kept: frozenset[str]
+    gap: float | None = None
+
+    @property
+    def proven(self) -> bool:
+        return self.status in ("optimal", "infeasible", "locked")
+
+    @property
+    def impossible(self) -> bool:
+        """Proven that no selection meets the changed rules."""
+        return self.status in ("infeasible", "locked")
+
+
+@dataclass(frozen=True)
+class CostRanges:
+    """The shares of a dropped priority's today's costs (0 to 1) at which a fresh solve of the portfolio,
+    with its costs entered at that share and nothing else changed, keeps it. Empty: no share does."""
+
+    ranges: tuple[tuple[float, float], ...]
+    proven: bool  # every solve behind it proven and each end confirmed by `check_rules`
+
+    @property
+    def highest(self) -> float | None:
+        return self.ranges[-1][1] if self.ranges else None
+
+    @property
+    def one_way(self) -> bool:
+        """True when it is kept at every share up to the highest (a plain threshold)."""
+        return len(self.ranges) == 1 and self.ranges[0][0] <= 0.0
 
 
 class Resolver:
@@ -50,159 +81,13 @@ class Resolver:
         self.portfolio = portfolio
         self.model = build_model(portfolio)
         self.time_limit = time_limit
+        self.gap = gap
         self.index = {pid: i for i, pid in enumerate(self.model.ids)}
         self.row_index = {row.name: r for r, row in enumerate(self.model.rows)}
         self.h = highs_instance(self.model, time_limit, gap)
-        # For each priority, its coefficients in rows that scale with its costs.
-        self.cost_entries: dict[int, list[tuple[int, float]]] = {}
-        for r, row in enumerate(self.model.rows):
-            if row.kind in COST_KINDS:
-                for j, c in zip(row.cols, row.coefs):
-                    self.cost_entries.setdefault(int(j), []).append((r, float(c)))
         self.solves = 0
-        self._threshold = None  # companion model for cost thresholds, built on first use
-        self._unbanded: float | None = None
 
-    def cost_threshold(self, pid: str, value_to_beat: float) -> float | None:
-        """Largest share (at most 1) of pid's current costs at which a fresh solve of the portfolio,
-        with pid's costs entered at that share and everything else unchanged, keeps pid; None when
-        not even zero cost would. `value_to_beat` is today's objective (pid is not in today's set).
-
-        First one solve of the threshold model (`_share_beating`). Without balance bands that
-        answer is exact. With them it needs a check: balance shares are measured against the whole
-        wish-list's need (see `model.loads`) and pid's own costs are part of that need, so entering
-        lower costs moves every other priority's share a little, which the threshold model (others'
-        shares fixed) does not see. The check is arithmetic (`_selection_wins_at`). When it fails,
-        the threshold model is re-run on the changed portfolio until its answer passes the check;
-        failing that, re-solves of the changed portfolio search for the share below, to within
-        COST_TOLERANCE. Every share returned has passed the check or a re-solve.
-        """
-        found = self._share_beating(pid, value_to_beat)
-        if not self.portfolio.rules.horizon_bands:
-            return None if found is None else found[0]
-        if found is None:
-            # Checked too: the changed portfolio's other shares move, which might let pid in after all.
-            return self._search_share(pid, 0.0, 1.0) if self._kept_with_costs_at(pid, 0.0) else None
-        share, selection = found
-        if self._selection_wins_at(pid, share, selection):
-            return share
-        # Re-run the threshold model on the changed portfolio (its shares measured at the share just
-        # found) until its answer is confirmed; this settles within a step or two.
-        for _ in range(FIXED_POINT_STEPS):
-            changed = Resolver(self._with_costs_at(pid, share), time_limit=self.time_limit)
-            again = changed._share_beating(pid, value_to_beat)
-            self.solves += changed.solves
-            if again is None:
-                break
-            share, selection = _round_down(share * again[0]), again[1]
-            if self._selection_wins_at(pid, share, selection):
-                return share
-        # Otherwise search with re-solves of the changed portfolio: step down in doubling steps
-        # until pid is kept, then bisect.
-        high, step = share, COST_TOLERANCE
-        if self._kept_with_costs_at(pid, high):
-            return high
-        while True:
-            low = max(high - step, 0.0)
-            if self._kept_with_costs_at(pid, low):
-                return self._search_share(pid, low, high)
-            if low == 0.0:
-                return None
-            high, step = low, 2 * step
-
-    def _search_share(self, pid: str, low: float, high: float) -> float:
-        """Bisection between a share at which pid is kept (low) and one at which it is not (high)."""
-        while high - low > COST_TOLERANCE:
-            middle = (low + high) / 2
-            if self._kept_with_costs_at(pid, middle):
-                low = middle
-            else:
-                high = middle
-        return _round_down(low)
-
-    def _share_beating(self, pid: str, value_to_beat: float) -> tuple[float, np.ndarray] | None:
-        """Largest share f (at most 1) of pid's costs at which some selection that keeps pid, and
-        meets every rule with the other priorities' loads unchanged, is worth more than
-        `value_to_beat`; with that selection. None when no f, not even zero, gives one.
-
-        One solve of a companion model: pid is fixed in, its costs become f times today's in every
-        rule that depends on costs (capacities and balance bands), f is a variable in [0, 1], and the
-        model maximises f subject to the selection's value beating `value_to_beat`. With pid fixed
-        in, every row stays linear, so f is exact (to the solver's tolerances), not searched for.
-        """
-        h = self._threshold_model()
-        m = self.model
-        i = self.index[pid]
-        f = m.size
-        entries = self.cost_entries.get(i, [])
-        target = value_to_beat - m.constant
-        target += max(abs(target) * THRESHOLD_MARGIN, THRESHOLD_MARGIN_MIN)
-        try:
-            h.changeColBounds(i, 1.0, 1.0)
-            h.changeColBounds(f, 0.0, 1.0)
-            h.changeRowBounds(len(m.rows), target, 1e30)
-            for r, c in entries:
-                h.changeCoeff(r, i, 0.0)
-                h.changeCoeff(r, f, c)
-            h.clearSolver()
-            outcome = run_highs(h, self.time_limit, time.perf_counter())
-            self.solves += 1
-            if outcome.x is None:
-                return None
-            # outcome.x is rounded to whole numbers, so f is read from the solution itself.
-            share = max(0.0, min(1.0, _round_down(float(h.getSolution().col_value[f]))))
-            return share, outcome.x[: m.size]
-        finally:
-            for r, c in entries:
-                h.changeCoeff(r, f, 0.0)
-                h.changeCoeff(r, i, c)
-            h.changeRowBounds(len(m.rows), -1e30, 1e30)
-            h.changeColBounds(f, 0.0, 0.0)
-            h.changeColBounds(i, float(m.col_lower[i]), float(m.col_upper[i]))
-
-    def _selection_wins_at(self, pid: str, share: float, selection: np.ndarray) -> bool:
-        """Whether `selection` (which keeps pid) surely wins a fresh solve with pid's costs entered at
-        `share`, without solving: it meets every rule of that changed portfolio, and it is worth
-        more than the best selection today with the balance bands lifted, which bounds what any
-        selection without pid can reach in the changed portfolio (only the bands change there)."""
-        model = build_model(self._with_costs_at(pid, share))
-        value = float(model.objective @ selection + model.constant)
-        return satisfies(model, selection) and value > self._best_without_bands() + 1e-9 * max(1.0, abs(value))
-
-    def _best_without_bands(self) -> float:
-        """Today's best objective with the balance bands lifted (solved once per resolver)."""
-        if self._unbanded is None:
-            bands = tuple(row.name for row in self.model.rows if row.kind in ("horizon_min", "horizon_max"))
-            outcome = self.solve(lift=bands)
-            self._unbanded = math.inf if outcome.objective is None else outcome.objective
-        return self._unbanded
-
-    def _with_costs_at(self, pid: str, share: float) -> Portfolio:
-        priorities = tuple(
-            replace(p, costs=tuple((dim, cost * share) for dim, cost in p.costs)) if p.id == pid else p
-            for p in self.portfolio.priorities
-        )
-        return replace(self.portfolio, priorities=priorities)
-
-    def _kept_with_costs_at(self, pid: str, share: float) -> bool:
-        """Whether a fresh solve keeps pid once its costs are entered at `share` of today's."""
-        outcome = solve_with_highs(build_model(self._with_costs_at(pid, share)), self.time_limit, DEFAULT_GAP)
-        self.solves += 1
-        return outcome.x is not None and bool(outcome.x[self.index[pid]] > 0.5)
-
-    def _threshold_model(self):
-        """The model plus a cost-share column f (objective: maximise f) and a row holding the
-        selection's value; both inactive until `cost_threshold` uses them. Built on first use."""
-        if self._threshold is None:
-            m = self.model
-            h = highs_instance(m, self.time_limit, THRESHOLD_GAP)
-            h.changeColsCost(m.size, np.arange(m.size, dtype=np.int32), np.zeros(m.size))
-            h.changeObjectiveOffset(0.0)
-            h.addCol(1.0, 0.0, 0.0, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
-            nz = np.flatnonzero(m.objective).astype(np.int32)
-            h.addRow(-1e30, 1e30, len(nz), nz, m.objective[nz].astype(float))
-            self._threshold = h
-        return self._threshold
+    # ------------------------------------------------------------------ one re-solve
 
     def _run(self, start: frozenset[str] | None = None) -> WhatIf:
         self.h.clearSolver()
@@ -219,7 +104,45 @@ class Resolver:
         if outcome.x is None:
             return WhatIf(outcome.status, None, frozenset())
         kept = frozenset(pid for pid, v in zip(self.model.ids, outcome.x) if v > 0.5)
-        return WhatIf(outcome.status, outcome.objective, kept)
+        return WhatIf(outcome.status, outcome.objective, kept, outcome.gap)
+
+    def changed_portfolio(
+        self,
+        *,
+        lock_in: tuple[str, ...] = (),
+        lock_out: tuple[str, ...] = (),
+        release: tuple[str, ...] = (),
+        row_upper: dict[str, float] | None = None,
+        lift: tuple[str, ...] = (),
+    ) -> Portfolio:
+        """The portfolio a what-if describes, for checking its answer from the rules' definitions."""
+        p = self.portfolio
+        rules = p.rules
+        released = set(release)
+        priorities = tuple(replace(q, must_do=False) if q.id in released and q.must_do else q for q in p.priorities)
+        locked_in = tuple(x for x in rules.locked_in if x not in released) + tuple(lock_in)
+        locked_out = tuple(rules.locked_out) + tuple(lock_out)
+        dimensions = list(p.dimensions)
+        bands = {b.horizon: b for b in rules.horizon_bands}
+        for name, upper in (row_upper or {}).items():
+            row = self.model.rows[self.row_index[name]]
+            if row.kind != "capacity":
+                raise ValueError(f"only capacity limits can be changed by a what-if, not {name}")
+            k = next(n for n, d in enumerate(dimensions) if d.name == row.subject)
+            d = dimensions[k]
+            dimensions[k] = replace(d, available=float(upper) / (1.0 - d.headroom_pct / 100.0))
+        for name in lift:
+            row = self.model.rows[self.row_index[name]]
+            if row.kind == "horizon_min":
+                bands[row.subject] = replace(bands[row.subject], min_pct=0.0)
+            elif row.kind == "horizon_max":
+                bands[row.subject] = replace(bands[row.subject], max_pct=100.0)
+            else:
+                raise ValueError(f"only balance bands can be lifted by a what-if, not {name}")
+        new_rules = replace(
+            rules, locked_in=locked_in, locked_out=locked_out, horizon_bands=tuple(bands[h] for h in bands)
+        )
+        return replace(p, priorities=priorities, dimensions=tuple(dimensions), rules=new_rules)
 
     def solve(
         self,
@@ -233,8 +156,8 @@ class Resolver:
         start: frozenset[str] | None = None,
     ) -> WhatIf:
         """Re-solve with priorities locked in/out or released (must-do or lock lifted), values
-        raised, rule limits (row upper bounds) changed, or rules (rows named in `lift`) lifted;
-        then restore the model.
+        raised, capacity limits (row upper bounds) changed, or balance bands (rows named in `lift`)
+        lifted; check the answer against the changed portfolio's rules; then restore the model.
 
         `start` is a selection known to meet the changed rules (e.g. today's when a limit is only
         relaxed): starting from it saved about a fifth of the time on the sample."""
@@ -269,7 +192,7 @@ class Resolver:
                 r = self.row_index[name]
                 touched_rows.append((r, m.rows[r].lower, m.rows[r].upper))
                 h.changeRowBounds(r, -1e30, 1e30)
-            return self._run(start)
+            answer = self._run(start)
         finally:
             for i in touched_cols:
                 h.changeColBounds(i, float(m.col_lower[i]), float(m.col_upper[i]))
@@ -277,3 +200,78 @@ class Resolver:
                 h.changeColCost(i, c)
             for r, lower, upper in touched_rows:
                 h.changeRowBounds(r, max(lower, -1e30), min(upper, 1e30))
+        if answer.objective is not None:
+            changed = self.changed_portfolio(
+                lock_in=lock_in, lock_out=lock_out, release=release, row_upper=row_upper, lift=lift
+            )
+            assert_rules(changed, answer.kept, "a what-if re-solve")
+        return answer
+
+    # ------------------------------------------------------------------ cost ranges
+
+    def _threshold(self, pid: str, value_to_beat: float, upper: float, covering: float | None):
+        """One solve of the threshold model: (share, selection, proven) or None when no share works."""
+        model = threshold_model(self.portfolio, pid, value_to_beat, upper=upper, covering=covering)
+        outcome = run_solver(model, solver="highs", time_limit=self.time_limit, gap=0.0)
+        self.solves += 1
+        if outcome.x is None:
+            return None, outcome.status == "infeasible"
+        share = float(outcome.x[model.size])
+        kept = frozenset(pid_ for pid_, v in zip(model.ids, outcome.x[: model.size]) if v > 0.5)
+        return (min(max(share, 0.0), 1.0), kept), outcome.status == "optimal"
+
+    def _wins_at(self, pid: str, share: float, kept: frozenset[str], value_to_beat: float) -> bool:
+        """Whether `kept` (which keeps pid) meets every rule with pid's costs entered at `share` and is worth
+        more than `value_to_beat`: then a fresh solve of that portfolio keeps pid."""
+        value = float(self.model.objective[: self.model.size] @ self._mask(kept) + self.model.constant)
+        changed = with_costs_at(self.portfolio, pid, share)
+        return pid in kept and not check_rules(changed, kept) and value > value_to_beat
+
+    def _mask(self, kept: frozenset[str]) -> np.ndarray:
+        return np.array([1.0 if pid in kept else 0.0 for pid in self.model.ids])
+
+    def cost_ranges(self, pid: str, value_to_beat: float) -> CostRanges:
+        """The shares of pid's today's costs (0 to 1) at which a fresh solve of the portfolio, with pid's
+        costs entered at that share, keeps pid. `value_to_beat` is today's proven best net value (pid
+        is not in today's set, and no selection without pid depends on pid's costs).
+
+        Each selection that keeps pid meets the cost-dependent rules on an interval of shares (every
+        rule is linear in the share), so the answer is a union of intervals. The threshold model
+        (`model.threshold_model`) finds the highest share at which some selection beats today's; then,
+        with balance bands, how far down selections that beat today's reach from there, step by step;
+        then the next range below, if any. Without balance bands lower costs never hurt, so the answer
+        is one range from 0. Each stated end is confirmed by `check_rules` on the changed portfolio."""
+        bands = bool(self.portfolio.rules.horizon_bands)
+        ranges: list[tuple[float, float]] = []
+        proven = True
+        upper = 1.0
+        for _ in range(MAX_RANGE_STEPS):
+            found, ok = self._threshold(pid, value_to_beat, upper, None)
+            proven &= ok
+            if found is None:
+                break
+            high, witness = found
+            stated_high = _round_down(high)
+            proven &= self._wins_at(pid, stated_high, witness, value_to_beat)
+            if not bands:
+                ranges.append((0.0, stated_high))
+                break
+            low = high
+            for _ in range(MAX_RANGE_STEPS):
+                further, ok = self._threshold(pid, value_to_beat, low, low)
+                proven &= ok
+                if further is None or further[0] >= low - RANGE_STEP / 10:
+                    break
+                low, witness = further
+            else:
+                proven = False
+            stated_low = _round_up(low) if low > RANGE_STEP / 10 else 0.0
+            if stated_low <= stated_high:
+                proven &= self._wins_at(pid, stated_low, witness, value_to_beat)
+                ranges.append((stated_low, stated_high))
+            if low <= RANGE_STEP:
+                break
+            upper = low - RANGE_STEP
+        else:
+            proven = False
+        return CostRanges(tuple(sorted(ranges)), proven)

@@ -15,7 +15,8 @@ st.caption(
 
 portfolio = state.portfolio()
 left, right = st.columns(2)
-dimension = left.selectbox("Capacity to vary", [d.name for d in portfolio.dimensions], key="frontier_dimension")
+labels = {d.name: d.display for d in portfolio.dimensions}
+dimension = left.selectbox("Capacity to vary", list(labels), format_func=labels.__getitem__, key="frontier_dimension")
 points = right.slider("Capacity levels", min_value=20, max_value=30, value=25, key="frontier_points")
 
 result = state.cached_frontier(portfolio, dimension, points)
@@ -24,6 +25,7 @@ frame = pd.DataFrame(
         {
             "capacity": round(p.capacity, 1),
             "value": None if p.value is None else round(p.value, 1),
+            "proven": "yes" if p.proven else "no (time limit)",
             "entered": ", ".join(p.entered) or "-",
             "left": ", ".join(p.left) or "-",
             "kept": len(p.kept) if p.value is not None else None,
@@ -53,15 +55,28 @@ st.caption(
     "(re-solving on a grid and bisecting where the set changes), and how many decisions change outside it."
 )
 if st.toggle("Work out weight sensitivity (a few seconds)", key="weights_on"):
-    ranges = state.cached_weight_sensitivity(portfolio)
+    sensitivity = state.cached_weight_sensitivity(portfolio)
+    ranges = sensitivity.ranges
+    if sensitivity.status == "no_selection":
+        st.error("No selection meets the rules, so there is no kept set to test. See Rationalise for what conflicts.")
+        st.stop()
+    if sensitivity.status == "unproven":
+        st.warning(
+            "Today's selection could not be proven optimal within the time limit, so weight ranges are not "
+            "worked out. Raise the time limit in the sidebar."
+        )
+        st.stop()
+    if not all(r.proven for r in ranges):
+        st.warning("Some re-solves stopped at their time limit: ranges marked 'not proven' may be wrong.")
     st.dataframe(
         pd.DataFrame(
             [
                 {
-                    "criterion": r.criterion,
+                    "criterion": next(c.display for c in portfolio.criteria if c.name == r.criterion),
                     "weight": r.weight,
                     "same set from": round(r.low, 2),
                     "same set up to": f"{r.high:.2f}" + (" or more" if r.high_is_open else ""),
+                    "proven": "yes" if r.proven else "not proven",
                 }
                 for r in ranges
             ]

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from optimiser import words
 from optimiser.diagnosis import apply_fix, apply_remedies
 from optimiser.excel import results_workbook
 from optimiser.exports import decisions_frame, explanations_frame, to_safe_csv
@@ -60,14 +61,19 @@ if not result.has_selection:
     st.stop()
 
 if result.status == "feasible":
-    st.warning(result.message)
+    st.warning(
+        plain(result.message)
+        + " Trade-off and why figures are worked out only for a proven optimal selection: try a longer time limit."
+    )
+elif not result.kept:
+    st.warning(plain(result.message))
 
 total = len(portfolio.priorities)
 cols = st.columns(4)
 cols[0].metric("Priorities kept", f"{len(result.kept)} of {total}")
-cols[1].metric("Weighted value kept", f"{result.value:,.1f}")
-cols[2].metric("Penalty for sensitive drops", f"{result.drop_penalty:,.1f}")
-cols[3].metric("Must-dos", f"{sum(p.must_do for p in portfolio.priorities)} kept")
+cols[1].metric("Weighted value kept", f"{result.value:,.1f}", help=words.VALUE_TERMS["weighted value"])
+cols[2].metric("Penalty for sensitive drops", f"{result.drop_penalty:,.1f}", help=words.VALUE_TERMS["drop penalty"])
+cols[3].metric("Net value", f"{(result.objective or 0.0):,.1f}", help=words.VALUE_TERMS["net value"])
 
 cap = capacity_frame(result)
 cap_cols = st.columns(max(len(cap), 1))
@@ -83,108 +89,130 @@ if result.binding:
     for note in result.binding:
         st.markdown("- " + plain(note.text))
 
+balance_label = f"{portfolio.balance_capacity.display.lower()} capacity"
+st.caption(
+    plain(
+        f"Balance is measured as the {words.balance_unit(portfolio)}. "
+        f"Net value = weighted value ({words.VALUE_TERMS['weighted value']}) minus drop penalty."
+    )
+)
 left, right = st.columns(2)
 with left:
-    st.altair_chart(horizon_chart(horizon_frame(result)), width="stretch")
-    st.altair_chart(source_chart(source_frame(portfolio, result)), width="stretch")
+    st.altair_chart(horizon_chart(horizon_frame(result), balance_label), width="stretch")
+    st.altair_chart(source_chart(source_frame(portfolio, result), balance_label), width="stretch")
 with right:
     st.altair_chart(capacity_chart(cap), width="stretch")
-    st.altair_chart(value_cost_chart(value_cost_frame(portfolio, result)), width="stretch")
+    st.altair_chart(value_cost_chart(value_cost_frame(portfolio, result), balance_label), width="stretch")
 
 # ------------------------------------------------------------------ trade-offs
-figures = state.cached_figures(portfolio, result)
 st.subheader("Trade-offs")
-must, rank, headroom = st.columns(3)
-if figures.must_do_cost is not None:
-    cost = figures.must_do_cost
-    must.metric(
-        "What the must-dos cost the local agenda",
-        f"{cost.value_gain:,.1f} value",
-        help="Value the portfolio would gain if the national must-dos were not forced in.",
+if not result.proven:
+    st.info(
+        "Trade-offs and the why-panel compare re-solves with today's selection, so they are shown only when today's "
+        "selection is proven optimal. Raise the time limit in the sidebar to prove it."
     )
-    if cost.local_gained:
-        must.caption("Local priorities it would gain: " + plain(", ".join(cost.local_gained)))
-comparison = figures.ranking
-if comparison.ranking is None:
-    rank.metric("Optimised versus a simple ranking", "ranking fails", help="The must-dos alone do not fit.")
-else:
-    rank.metric(
-        "Optimised versus a simple ranking",
-        f"{comparison.optimised:,.1f} vs {comparison.ranking:,.1f}",
-        delta=f"{comparison.optimised - comparison.ranking:+,.1f} from optimising",
-        help="A ranking takes priorities in order of weighted score per unit of their scarcest capacity "
-        "while they fit (must-dos first, prerequisites respected).",
-    )
-    if comparison.only_optimised or comparison.only_ranking:
-        rank.caption(
-            plain(
-                f"Only in the optimised set: {', '.join(comparison.only_optimised) or 'none'}. "
-                f"Only in the ranking: {', '.join(comparison.only_ranking) or 'none'}."
-            )
-        )
-    if comparison.ranking_breaks:
-        rank.caption(plain("The ranked list breaks the rules: " + "; ".join(comparison.ranking_breaks) + "."))
-if figures.all_headroom_five_pct is not None:
-    headroom.metric(
-        "What 5% of headroom costs",
-        f"{figures.all_headroom_five_pct:,.1f} value",
-        help="Value gained if every dimension kept 5 percentage points less headroom.",
-    )
-capacity_table = pd.DataFrame(
-    [
-        {
-            "dimension": c.dimension,
-            "unit": c.unit,
-            "value of 1 more unit": None if c.gain_one_unit is None else round(c.gain_one_unit, 1),
-            "value of 10% more": None if c.gain_ten_pct is None else round(c.gain_ten_pct, 1),
-            "comes in first": ", ".join(c.first_in) or "nothing",
-            "headroom %": c.headroom_pct,
-            "value of 5% less headroom": None
-            if c.gain_five_pct_less_headroom is None
-            else round(c.gain_five_pct_less_headroom, 1),
-        }
-        for c in figures.capacity_values
-    ]
-)
-st.markdown("**Marginal value of capacity**")
-st.dataframe(capacity_table, hide_index=True, width="stretch")
 
-# ------------------------------------------------------------------ why panel
-st.subheader("Why?")
-labels = {p.id: f"{p.id} · {p.name} ({'kept' if p.id in result.kept else 'dropped'})" for p in portfolio.priorities}
-chosen = st.selectbox(
-    "Pick a priority to see why it is in or out",
-    list(labels),
-    format_func=labels.__getitem__,
-    index=list(labels).index(result.dropped[0]) if result.dropped else 0,
-    key="why_priority",
-)
-why = state.cached_priority_explanation(portfolio, result, chosen)
-with st.container(border=True):
-    st.markdown(f"**{'Kept' if why.kept else 'Dropped'}: " + plain(why.name) + "**")
-    st.markdown(plain(why.summary))
-    a, b, c = st.columns(3)
-    if why.value_change is not None:
-        a.metric("Value lost by reversing this decision", f"{why.value_change:,.1f}")
-    if not why.kept:
-        b.metric(
-            "Value needed to be kept",
-            "not reachable" if why.value_needed is None else f"> {why.value_needed:,.1f}",
-            help=f"Its weighted value today is {why.value:,.1f}.",
+
+def trade_offs_and_why() -> None:
+    """Figures that compare re-solves with today's proven selection."""
+    figures = state.cached_figures(portfolio, result)
+    if not figures.proven:
+        st.warning(
+            "Some re-solves behind these figures stopped at their time limit before proving their answer; those "
+            "figures are not shown."
         )
-        c.metric(
-            "Costs would need to fall to",
-            "no cost cut is enough"
-            if why.cost_factor_needed is None
-            else f"{100 * why.cost_factor_needed:.0f}% of today",
+    must, rank, headroom = st.columns(3)
+    if figures.must_do_cost is not None:
+        cost = figures.must_do_cost
+        must.metric(
+            "What the must-dos cost the local agenda",
+            "not proven" if cost.value_gain is None else f"{cost.value_gain:,.1f} net value",
+            help="Net value the portfolio would gain if the national must-dos were not forced in.",
         )
-    st.download_button(
-        "Download this explanation (.csv)",
-        to_safe_csv(explanations_frame([why])),
-        file_name=f"why_{chosen}.csv",
-        mime="text/csv",
-        key="download_why",
+        if cost.local_gained:
+            must.caption(plain("Local priorities it would gain: " + words.names(portfolio, cost.local_gained)))
+    comparison = figures.ranking
+    if comparison.ranking is None:
+        rank.metric("Optimised versus a simple ranking", "ranking fails", help="The must-dos alone do not fit.")
+    else:
+        rank.metric(
+            "Optimised versus a simple ranking (net value)",
+            f"{comparison.optimised:,.1f} vs {comparison.ranking:,.1f}",
+            delta=f"{comparison.optimised - comparison.ranking:+,.1f} from optimising",
+            help="A ranking takes priorities in order of weighted score per unit of their scarcest capacity "
+            "while they fit (must-dos first, prerequisites respected).",
+        )
+        if comparison.only_optimised or comparison.only_ranking:
+            rank.caption(
+                plain(
+                    f"Only in the optimised set: {words.names(portfolio, comparison.only_optimised)}. "
+                    f"Only in the ranking: {words.names(portfolio, comparison.only_ranking)}."
+                )
+            )
+        if comparison.ranking_breaks:
+            rank.caption(plain("The ranked list breaks the rules: " + "; ".join(comparison.ranking_breaks) + "."))
+    if figures.all_headroom_five_pct is not None:
+        headroom.metric(
+            "What 5% of headroom costs",
+            f"{figures.all_headroom_five_pct:,.1f} net value",
+            help="Net value gained if every dimension kept 5 percentage points less headroom.",
+        )
+    capacity_table = pd.DataFrame(
+        [
+            {
+                "capacity": portfolio.dimension(c.dimension).display,
+                "unit": c.unit,
+                "net value of 1 more unit": None if c.gain_one_unit is None else round(c.gain_one_unit, 1),
+                "net value of 10% more": None if c.gain_ten_pct is None else round(c.gain_ten_pct, 1),
+                "comes in first": words.names(portfolio, c.first_in) if c.proven else "not proven",
+                "headroom %": c.headroom_pct,
+                "net value of 5 points less headroom": None
+                if c.gain_five_pct_less_headroom is None
+                else round(c.gain_five_pct_less_headroom, 1),
+            }
+            for c in figures.capacity_values
+        ]
     )
+    st.markdown("**Marginal value of capacity**")
+    st.dataframe(capacity_table, hide_index=True, width="stretch")
+
+    # ------------------------------------------------------------------ why panel
+    st.subheader("Why?")
+    labels = {p.id: f"{p.name} ({p.id}) · {'kept' if p.id in result.kept else 'dropped'}" for p in portfolio.priorities}
+    chosen = st.selectbox(
+        "Pick a priority to see why it is in or out",
+        list(labels),
+        format_func=labels.__getitem__,
+        index=list(labels).index(result.dropped[0]) if result.dropped else 0,
+        key="why_priority",
+    )
+    why = state.cached_priority_explanation(portfolio, result, chosen)
+    with st.container(border=True):
+        st.markdown(
+            f"**{'Kept' if why.kept else 'Dropped'}: " + plain(words.name_of(portfolio, why.priority_id)) + "**"
+        )
+        st.markdown(plain(words.explanation_text(portfolio, why)))
+        a, b, c = st.columns(3)
+        if why.value_change is not None:
+            a.metric("Net value lost by reversing this decision", f"{why.value_change:,.1f}")
+        if not why.kept and why.proven and why.case in ("forceable", "impossible"):
+            b.metric(
+                "Weighted value needed to be kept",
+                "no score is enough" if why.value_needed is None else f"> {why.value_needed:,.1f}",
+                help=f"Its weighted value today is {why.value:,.1f}; top scores on every criterion give {why.max_value:,.1f}.",
+            )
+            c.metric("Kept at these costs (% of today's)", words.cost_ranges_figure(why.cost_ranges))
+        st.download_button(
+            "Download this explanation (.csv)",
+            to_safe_csv(explanations_frame(portfolio, [why])),
+            file_name=f"why_{chosen}.csv",
+            mime="text/csv",
+            key="download_why",
+        )
+
+
+if result.proven:
+    trade_offs_and_why()
 
 # ------------------------------------------------------------------ tables
 decisions = decisions_frame(portfolio, result)
@@ -213,13 +241,13 @@ with dropped_tab:
 st.subheader("Explain every decision")
 st.caption(
     "Re-solves the model for every priority: what reversing each decision would cost, what it would displace, "
-    "and the score or cost change that would flip it. Takes a few seconds per ten priorities."
+    "and the score or cost change that would flip it. About 3 s for the sample; longer for large portfolios."
 )
 explained = state.full_explanation(portfolio, result)
 if explained is None and st.button("Explain every decision", key="explain_all"):
     explained = state.compute_full_explanation(portfolio, result)
 if explained is not None:
-    table = explanations_frame(explained)
+    table = explanations_frame(portfolio, explained)
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption(f"{explained.solves} re-solves in {explained.seconds:.1f} s.")
     st.download_button(
@@ -234,7 +262,11 @@ if explained is not None:
 st.subheader("Export")
 excel_col, pack_col = st.columns(2)
 with excel_col:
-    reasons = {e.priority_id: e.summary for e in explained.priorities} if explained is not None else None
+    reasons = (
+        {e.priority_id: words.explanation_text(portfolio, e) for e in explained.priorities}
+        if explained is not None
+        else None
+    )
     st.download_button(
         "Download results (.xlsx)",
         results_workbook(portfolio, result, reasons),

@@ -13,9 +13,10 @@ from datetime import date
 
 import vl_convert as vlc
 
+from optimiser import words
 from optimiser.domain import HORIZON_LABELS, Portfolio
-from optimiser.explain import _fmt
 from optimiser.result import Result
+from optimiser.words import fmt as _fmt
 from ui.charts import (
     capacity_chart,
     capacity_frame,
@@ -68,7 +69,7 @@ def summary_paragraph(portfolio: Portfolio, result: Result) -> str:
     total = len(portfolio.priorities)
     must = sum(p.must_do for p in portfolio.priorities)
     shares = {h.horizon: h.kept_pct for h in result.horizons}
-    tight = [u.dimension for u in result.capacity if u.free <= 0.05 * max(u.usable, 1e-9)]
+    tight = [(u.label or u.dimension).lower() for u in result.capacity if u.free <= 0.05 * max(u.usable, 1e-9)]
     national, _ = national_local_share(portfolio, result)
     text = (
         f"Of {total} candidate priorities, the recommended set keeps {len(result.kept)}, including all {must} national "
@@ -77,7 +78,8 @@ def summary_paragraph(portfolio: Portfolio, result: Result) -> str:
     )
     text += f" ({', '.join(tight)} {'is' if len(tight) == 1 else 'are'} fully used)" if tight else ""
     text += (
-        f". Its capacity is split {shares.get('short', 0):.0f}% short-term, {shares.get('medium', 0):.0f}% "
+        f". The {portfolio.balance_capacity.display.lower()} capacity it uses is split "
+        f"{shares.get('short', 0):.0f}% short-term, {shares.get('medium', 0):.0f}% "
         f"medium-term and {shares.get('long', 0):.0f}% long-term, and {national:.0f}% of it goes to national "
         f"priorities. Each dropped priority is listed below with the reason it was not kept."
     )
@@ -94,11 +96,12 @@ def board_pack_html(
     names = {p.id: p for p in portfolio.priorities}
     reasons = {d.priority_id: d.reason for d in result.decisions}
     national_kept, national_wish = national_local_share(portfolio, result)
+    balance_label = f"{portfolio.balance_capacity.display.lower()} capacity"
     charts = [
-        ("Horizon balance", _png(horizon_chart(horizon_frame(result)))),
+        ("Horizon balance", _png(horizon_chart(horizon_frame(result), balance_label))),
         ("Capacity used", _png(capacity_chart(capacity_frame(result)))),
-        ("National versus local", _png(source_chart(source_frame(portfolio, result)))),
-        ("Value against cost", _png(value_cost_chart(value_cost_frame(portfolio, result)))),
+        ("National versus local", _png(source_chart(source_frame(portfolio, result), balance_label))),
+        ("Value against cost", _png(value_cost_chart(value_cost_frame(portfolio, result), balance_label))),
     ]
     kept_rows = [
         [
@@ -114,17 +117,22 @@ def board_pack_html(
         [pid, names[pid].name, names[pid].source, reasons[pid].removeprefix("Dropped: ")] for pid in result.dropped
     ]
     capacity_rows = [
-        [u.dimension, u.unit, _fmt(u.available), f"{u.headroom_pct:g}%", _fmt(u.usable), _fmt(u.used)]
+        [u.label or u.dimension, u.unit, _fmt(u.available), f"{u.headroom_pct:g}%", _fmt(u.usable), _fmt(u.used)]
         for u in result.capacity
     ]
     rules = portfolio.rules
     assumptions = [
-        ["Criteria weights", ", ".join(f"{c.name} {c.weight:g}" for c in portfolio.criteria)],
+        ["Criteria weights", ", ".join(f"{c.display} {c.weight:g}" for c in portfolio.criteria)],
+        ["Balance measured as", words.balance_unit(portfolio)],
+        ["Net value", f"weighted value ({words.VALUE_TERMS['weighted value']}) minus drop penalty"],
         ["Most priorities kept", "no limit" if rules.max_priorities is None else str(rules.max_priorities)],
         ["Value lost per point of sensitivity when dropped", f"{rules.sensitivity_penalty:g}"],
     ]
     assumptions += [
-        [f"Horizon band: {HORIZON_LABELS[b.horizon]}", f"{b.min_pct:g}% to {b.max_pct:g}% of capacity"]
+        [
+            f"Horizon band: {HORIZON_LABELS[b.horizon]}",
+            f"{b.min_pct:g}% to {b.max_pct:g}% of {portfolio.balance_capacity.display.lower()} capacity used",
+        ]
         for b in rules.horizon_bands
     ]
     assumptions += [

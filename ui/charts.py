@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from optimiser.domain import HORIZON_LABELS, HORIZONS, Portfolio
-from optimiser.model import loads, priority_weights
+from optimiser.model import balance_costs, priority_weights
 from optimiser.result import Result
 
 KEPT_COLOUR = "#005EB8"  # NHS blue
@@ -53,7 +53,7 @@ def capacity_frame(result: Result) -> pd.DataFrame:
         available = use.available if use.available > 0 else 1.0
         rows.append(
             {
-                "dimension": use.dimension,
+                "dimension": use.label or use.dimension,
                 "unit": use.unit,
                 "used": round(use.used, 2),
                 "usable": round(use.usable, 2),
@@ -69,8 +69,8 @@ def capacity_frame(result: Result) -> pd.DataFrame:
 
 
 def source_frame(portfolio: Portfolio, result: Result) -> pd.DataFrame:
-    """Share of capacity load by source (national/local), whole wish-list versus kept."""
-    load = loads(portfolio)
+    """Share of the balance capacity by source (national/local), whole wish-list versus kept."""
+    load = balance_costs(portfolio)
     kept = set(result.kept)
     rows = []
     for label, members in (
@@ -86,7 +86,8 @@ def source_frame(portfolio: Portfolio, result: Result) -> pd.DataFrame:
 
 def value_cost_frame(portfolio: Portfolio, result: Result) -> pd.DataFrame:
     value, _ = priority_weights(portfolio)
-    load = loads(portfolio)
+    dim = portfolio.balance_capacity
+    load = balance_costs(portfolio) / (dim.usable if dim.usable > 0 else 1.0)
     kept = set(result.kept)
     return pd.DataFrame(
         {
@@ -103,14 +104,14 @@ def value_cost_frame(portfolio: Portfolio, result: Result) -> pd.DataFrame:
 # ------------------------------------------------------------------ charts
 
 
-def horizon_chart(frame: pd.DataFrame) -> alt.Chart:
-    """Share of capacity in each horizon: whole wish-list versus kept set."""
+def horizon_chart(frame: pd.DataFrame, capacity_label: str = "capacity") -> alt.Chart:
+    """Share of the balance capacity in each horizon: whole wish-list versus kept set."""
     order = [HORIZON_LABELS[h] for h in HORIZONS]
     chart = (
-        alt.Chart(frame, title="Horizon balance: share of capacity")
+        alt.Chart(frame, title=f"Horizon balance: share of {capacity_label} used")
         .mark_bar()
         .encode(
-            x=alt.X("share_pct:Q", title="Share of capacity (%)", scale=alt.Scale(domain=[0, 100])),
+            x=alt.X("share_pct:Q", title=f"Share of {capacity_label} used (%)", scale=alt.Scale(domain=[0, 100])),
             y=alt.Y("set:N", title=None, sort=["Whole wish-list", "Kept"]),
             color=alt.Color(
                 "set:N",
@@ -158,13 +159,15 @@ def capacity_chart(frame: pd.DataFrame) -> alt.Chart:
     return _style(alt.layer(bars, limit).properties(height=alt.Step(50)))
 
 
-def source_chart(frame: pd.DataFrame) -> alt.Chart:
-    """National versus local share of capacity, wish-list and kept."""
+def source_chart(frame: pd.DataFrame, capacity_label: str = "capacity") -> alt.Chart:
+    """National versus local share of the balance capacity, wish-list and kept."""
     chart = (
-        alt.Chart(frame, title="National versus local: share of capacity")
+        alt.Chart(frame, title=f"National versus local: share of {capacity_label}")
         .mark_bar()
         .encode(
-            x=alt.X("share_pct:Q", title="Share of capacity (%)", stack="zero", scale=alt.Scale(domain=[0, 100])),
+            x=alt.X(
+                "share_pct:Q", title=f"Share of {capacity_label} (%)", stack="zero", scale=alt.Scale(domain=[0, 100])
+            ),
             y=alt.Y("set:N", title=None, sort=["Whole wish-list", "Kept"]),
             color=alt.Color(
                 "source:N", title="Source", scale=alt.Scale(domain=["national", "local"], range=["#003087", "#41B6E6"])
@@ -176,13 +179,13 @@ def source_chart(frame: pd.DataFrame) -> alt.Chart:
     return _style(chart)
 
 
-def value_cost_chart(frame: pd.DataFrame) -> alt.Chart:
-    """Weighted value against capacity load, kept and dropped marked."""
+def value_cost_chart(frame: pd.DataFrame, capacity_label: str = "capacity") -> alt.Chart:
+    """Weighted value against the use of the balance capacity, kept and dropped marked."""
     chart = (
         alt.Chart(frame, title="Value against cost")
         .mark_point(size=160, filled=True, opacity=0.85)
         .encode(
-            x=alt.X("load_pct:Q", title="Capacity load (% of the wish-list need, summed over dimensions)"),
+            x=alt.X("load_pct:Q", title=f"Cost (% of usable {capacity_label})"),
             y=alt.Y("value:Q", title="Weighted value"),
             color=alt.Color(
                 "decision:N",
@@ -195,7 +198,7 @@ def value_cost_chart(frame: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("name:N"),
                 alt.Tooltip("decision:N"),
                 alt.Tooltip("value:Q"),
-                alt.Tooltip("load_pct:Q", title="load %"),
+                alt.Tooltip("load_pct:Q", title="% of usable capacity"),
             ],
         )
         .properties(height=380)
@@ -213,7 +216,7 @@ def compare_horizon_chart(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(frame, title="Horizon balance of the kept set")
         .mark_bar()
         .encode(
-            x=alt.X("share_pct:Q", title="Share of capacity (%)", scale=alt.Scale(domain=[0, 100])),
+            x=alt.X("share_pct:Q", title="Share of the balance capacity used (%)", scale=alt.Scale(domain=[0, 100])),
             y=alt.Y("scenario:N", title=None),
             color=alt.Color("scenario:N", title="Scenario"),
             row=alt.Row(

@@ -26,7 +26,7 @@ from optimiser.explanations import (
     portfolio_figures,
 )
 from optimiser.formats import load_portfolio
-from optimiser.frontier import Frontier, WeightRange, frontier, weight_sensitivity
+from optimiser.frontier import Frontier, WeightSensitivity, frontier, weight_sensitivity
 from optimiser.result import Result
 from optimiser.solve import solve
 from optimiser.store import STORE_URL_ENV, ScenarioStore, StoreError, VersionInfo, default_url
@@ -92,7 +92,7 @@ def cached_frontier(portfolio: Portfolio, dimension: str, points: int) -> Fronti
 
 
 @st.cache_data(show_spinner="Re-solving with each criterion's weight moved…", max_entries=16)
-def cached_weight_sensitivity(portfolio: Portfolio) -> tuple[WeightRange, ...]:
+def cached_weight_sensitivity(portfolio: Portfolio) -> WeightSensitivity:
     return weight_sensitivity(portfolio)
 
 

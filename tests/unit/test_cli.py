@@ -18,7 +18,7 @@ def test_solve_prints_kept_set_value_capacity_and_balance():
     out = run("solve", "sample_data/icb_portfolio.json")
     assert out.returncode == 0, out.stderr
     assert "Status: optimal" in out.stdout
-    assert "Kept 17 of 48 priorities; weighted value 1,112.5" in out.stdout
+    assert "Kept 17 of 48 priorities; weighted value 1,105.5" in out.stdout
     assert "operational" in out.stdout and "of      591.3 WTE-months" in out.stdout
     assert "Long (3+ years)" in out.stdout
 
@@ -57,10 +57,10 @@ def test_infeasible_portfolio_exits_1_and_names_the_conflict(tmp_path):
 def test_explain_prints_a_block_per_priority_and_the_trade_offs():
     out = run("explain", "sample_data/icb_portfolio.json")
     assert out.returncode == 0, out.stderr
-    assert "The national must-dos cost the local agenda 70.5 of value" in out.stdout
-    assert "A simple ranking would reach 955.5 against 978.5 optimised" in out.stdout
-    assert out.stdout.count(": KEPT (value") == 17 and out.stdout.count(": DROPPED (value") == 31
-    assert "Bringing LOC-UEC03 in would lose 12.5 of value and displace LOC-UEC04." in out.stdout
+    assert "The national must-dos cost the local agenda 83.5 of net value" in out.stdout
+    assert "A simple ranking would reach a net value of 955.5 against 965.5 optimised" in out.stdout
+    assert out.stdout.count(": KEPT (weighted value") == 17 and out.stdout.count(": DROPPED (weighted value") == 31
+    assert "Bringing Extend same-day emergency care hours (LOC-UEC03) in would lose 20 of net value and displace" in out.stdout
 
 
 def test_explain_prints_the_diagnosis_when_rules_conflict(tmp_path):
@@ -77,7 +77,7 @@ def test_frontier_prints_capacity_value_and_entries():
     lines = out.stdout.splitlines()
     assert lines[0] == "Frontier for operational capacity (usable after headroom; today 591.3 WTE-months)"
     assert "312  no selection" in out.stdout
-    assert "LOC-UEC02, LOC-PRV03, LOC-DIG02 (out: NAT-UEC02, NAT-PRV01)" in out.stdout
+    assert "LOC-UEC02, LOC-PRV03, LOC-DIG02 (out: LOC-NH03, LOC-PRV02)" in out.stdout
 
 
 def test_frontier_names_an_unknown_dimension():

@@ -7,14 +7,14 @@ from dataclasses import replace
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from optimiser import words
 from optimiser.diagnosis import apply_remedies
 from optimiser.domain import Portfolio
 from optimiser.explanations import explain_portfolio, explain_priority, portfolio_figures
 from optimiser.ranking import rank_and_cut
 from optimiser.solve import solve
-from optimiser.whatif import COST_TOLERANCE, Resolver
 from tests.builders import portfolio, priority
-from tests.unit.test_brute_force import small_portfolios
+from tests.unit.test_brute_force import brute_force, rich_portfolios
 
 
 def with_priority(p: Portfolio, pid: str, **changes) -> Portfolio:
@@ -47,8 +47,8 @@ def test_bringing_a_dropped_priority_in_displaces_what_the_model_really_drops(kn
     forced = solve(with_rules(knapsack, locked_in=("C",)))
     assert explanation.value_change == pytest.approx(base.objective - forced.objective)
     assert set(explanation.displaced) == set(base.kept) - set(forced.kept)
-    assert "Bringing C in would lose" in explanation.summary
-    assert any("ops capacity" in s for s in explanation.stopped_by)
+    assert "Bringing Priority C (C) in would lose" in words.explanation_text(knapsack, explanation)
+    assert any(o.kind == "capacity" and o.subject == "ops" for o in explanation.stopped_by)
 
 
 def test_value_threshold_really_flips_the_decision(knapsack):
@@ -67,7 +67,7 @@ def test_cost_threshold_really_flips_the_decision(knapsack):
     factor = explain_priority(knapsack, base, "C").cost_factor_needed
     assert factor is not None and 0 < factor < 1
     cheaper = with_priority(knapsack, "C", costs=(("ops", 5 * factor * 0.999),))
-    dearer = with_priority(knapsack, "C", costs=(("ops", 5 * (factor + COST_TOLERANCE) * 1.001),))
+    dearer = with_priority(knapsack, "C", costs=(("ops", 5 * (factor + 0.01)),))
     assert "C" in solve(cheaper).kept
     assert "C" not in solve(dearer).kept
 
@@ -76,64 +76,73 @@ def with_costs_at(p: Portfolio, pid: str, share: float) -> Portfolio:
     return with_priority(p, pid, costs=tuple((d, c * share) for d, c in p.priority(pid).costs))
 
 
-def kept_or_tied(p: Portfolio, pid: str, share: float, base_objective: float) -> tuple[bool, bool]:
-    """Whether a fresh solve with pid's costs at `share` keeps pid, and whether its value only ties today's."""
-    changed = solve(with_costs_at(p, pid, share))
-    return pid in changed.kept, abs(changed.objective - base_objective) <= 1e-6
+def best_keeping(p: Portfolio, pid: str) -> float | None:
+    """Brute force: the best net value of a selection that keeps pid and meets every rule."""
+    return brute_force(p, must_keep=pid)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(small_portfolios())
-def test_every_cost_threshold_keeps_the_priority_when_its_costs_are_entered_at_that_share(p):
+def shares_to_probe(ranges) -> list[float]:
+    """Points just inside and just outside every stated range, and in each gap."""
+    points = {0.0, 1.0}
+    for low, high in ranges.ranges:
+        points |= {low, high, (low + high) / 2, max(low - 0.01, 0.0), min(high + 0.01, 1.0)}
+    return sorted(points)
+
+
+def stated_kept(ranges, share: float) -> bool:
+    return any(low - 1e-9 <= share <= high + 1e-9 for low, high in ranges.ranges)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(rich_portfolios(max_n=8))
+def test_every_stated_cost_range_and_what_if_is_confirmed_by_fresh_solves(p):
     base = solve(p)
-    if not base.has_selection:
+    if base.status != "optimal":
         return
-    resolver = Resolver(p)
-    for q in p.priorities:
-        if q.id in base.kept or q.id in p.rules.locked_out:
+    explained = explain_portfolio(p, base, workers=1)
+    for e in explained.priorities:
+        assert e.proven
+        if e.kept:
+            if e.case == "free":
+                without = solve(with_rules(p, locked_out=(*p.rules.locked_out, e.priority_id)))
+                assert e.value_change == pytest.approx(base.objective - without.objective, abs=1e-6)
+            if e.case == "cannot_drop":
+                assert solve(with_rules(p, locked_out=(*p.rules.locked_out, e.priority_id))).status == "infeasible"
             continue
-        share = resolver.cost_threshold(q.id, base.objective)
-        if share is not None:
-            assert kept_or_tied(p, q.id, share, base.objective)[0], (q.id, share)
-        # Above the threshold (or at any share when there is none) it is not kept, unless it only
-        # ties today's value (then either answer is optimal). With balance bands the share is
-        # searched below the threshold model's answer, so only the claim above is checked there.
-        if not p.rules.horizon_bands:
-            above = 0.0 if share is None else share + COST_TOLERANCE * 1.01
-            if above <= 1.0:
-                kept, tied = kept_or_tied(p, q.id, above, base.objective)
-                assert not kept or tied, (q.id, share)
-
-
-def test_a_cost_threshold_moved_by_the_balance_bands_is_confirmed_by_re_solving(sample):
-    # Entering NAT-DIG01's costs lower also lowers the wish-list's need that balance shares are
-    # measured against, so the threshold model alone (other shares fixed) overstates the share.
-    base = solve(sample)
-    resolver = Resolver(sample)
-    unconfirmed, _ = resolver._share_beating("NAT-DIG01", base.objective)
-    share = resolver.cost_threshold("NAT-DIG01", base.objective)
-    assert share < unconfirmed - COST_TOLERANCE
-    assert "NAT-DIG01" not in solve(with_costs_at(sample, "NAT-DIG01", unconfirmed)).kept
-    assert "NAT-DIG01" in solve(with_costs_at(sample, "NAT-DIG01", share)).kept
-    assert "NAT-DIG01" not in solve(with_costs_at(sample, "NAT-DIG01", share + 2 * COST_TOLERANCE)).kept
+        if e.case == "locked_out":
+            continue
+        forced = brute_force(p, must_keep=e.priority_id)
+        if e.case == "impossible":
+            assert forced is None
+        else:
+            assert e.value_change == pytest.approx(base.objective - forced, abs=1e-6)
+        # Inside a stated range a fresh solve keeps it; outside, no selection with it beats today's.
+        for share in shares_to_probe(e.cost_ranges):
+            changed = with_costs_at(p, e.priority_id, share)
+            if stated_kept(e.cost_ranges, share):
+                assert e.priority_id in solve(changed).kept, (e.priority_id, share, e.cost_ranges)
+            else:
+                best = best_keeping(changed, e.priority_id)
+                assert best is None or best <= base.objective + 1e-5, (e.priority_id, share, e.cost_ranges)
 
 
 def test_no_change_exists_when_a_locked_alternative_excludes_it(knapsack):
     locked = with_rules(knapsack, locked_in=("A",))
     base = solve(locked)
     explanation = explain_priority(locked, base, "E")
-    assert (
-        explanation.value_change is None and explanation.value_needed is None and explanation.cost_factor_needed is None
-    )
-    assert "cannot be kept under the current rules" in explanation.summary
-    assert "alternative to A" in explanation.summary
+    assert explanation.value_change is None and explanation.value_needed is None
+    assert explanation.cost_ranges.ranges == ()
+    text = words.explanation_text(locked, explanation)
+    assert "Priority E (E) cannot be kept at today's costs under the current rules" in text
+    assert "alternative to Priority A (A)" in text
+    assert "No cut in its costs alone would bring it in." in text
 
 
 def test_a_score_that_would_need_to_pass_ten_is_reported_as_impossible():
     p = portfolio([priority("A", 10, 10), priority("B", 10, 9)], capacity=10)
     explanation = explain_priority(p, solve(p), "B")
     assert explanation.value_needed is None
-    assert "No score change can bring it in" in explanation.summary
+    assert "No score change can bring it in" in words.explanation_text(p, explanation)
 
 
 def test_dropping_a_kept_priority_loses_what_an_independent_solve_says(knapsack):
@@ -207,13 +216,13 @@ def test_every_priority_of_the_sample_is_explained(sample):
     explained = explain_portfolio(sample, result)
     assert [e.priority_id for e in explained.priorities] == [p.id for p in sample.priorities]
     for e in explained.priorities:
-        assert e.summary and e.kept == (e.priority_id in result.kept)
+        assert words.explanation_text(sample, e) and e.kept == (e.priority_id in result.kept) and e.proven
     assert explained.figures.must_do_cost is not None and explained.figures.must_do_cost.value_gain >= 0
     assert explained.figures.ranking.ranking <= explained.figures.ranking.optimised + 1e-6
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(small_portfolios())
+@given(rich_portfolios())
 def test_applying_the_suggested_remedies_makes_the_scenario_solvable(p):
     result = solve(p)
     if result.status != "infeasible":
@@ -233,3 +242,42 @@ def test_remedy_for_must_dos_over_capacity_offers_capacity_and_headroom():
         from optimiser.diagnosis import apply_fix
 
         assert solve(apply_fix(p, option)).status == "optimal"
+
+
+def test_finding_1_a_priority_too_big_to_force_in_today_still_gets_its_cost_threshold():
+    # ops 10, headroom 0; BIG costs 12 (value 10), C costs 5 (value 3). BIG cannot be kept at today's costs,
+    # but at cost 9 (75%) a fresh solve keeps it: the threshold is worked out all the same.
+    p = portfolio([priority("BIG", 12, 10), priority("C", 5, 3)], capacity=10)
+    base = solve(p)
+    assert base.kept == ("C",)
+    e = explain_priority(p, base, "BIG")
+    assert e.case == "impossible" and e.proven
+    assert e.cost_ranges.one_way and e.cost_factor_needed == pytest.approx(10 / 12, abs=1e-4)
+    assert "BIG" in solve(with_costs_at(p, "BIG", 0.75)).kept
+    assert "BIG" in solve(with_costs_at(p, "BIG", e.cost_factor_needed)).kept
+    assert "BIG" not in solve(with_costs_at(p, "BIG", e.cost_factor_needed + 0.01)).kept
+    text = words.explanation_text(p, e)
+    assert "No change to its score or cost alone would bring it in" not in text
+    assert "It would be kept if its costs fell to 83% of today's" in text
+
+
+def test_finding_4_a_cost_range_that_is_not_one_way_is_stated_as_a_range():
+    # P (short-term) requires B (long-term); the short-term share of ops used must be at least 50%.
+    # B costs 4. P is kept when its cost is 4 or more (share >= 50%) and it fits (4 + cost <= 10): costs
+    # of 4 to 6, i.e. 40% to 60% of today's 10; at 30% its short-term share is below the band.
+    p = portfolio(
+        [priority("P", 10, 10, requires=["B"]), priority("B", 4, 1, horizon="long")],
+        capacity=10,
+        rules={"horizon_bands": {"short": {"min_pct": 50}}},
+    )
+    base = solve(p)
+    assert "P" not in base.kept
+    e = explain_priority(p, base, "P")
+    assert e.proven and not e.cost_ranges.one_way
+    ((low, high),) = e.cost_ranges.ranges
+    assert low == pytest.approx(0.4, abs=1e-4) and high == pytest.approx(0.6, abs=1e-4)
+    for share in (0.4, 0.5, 0.6):
+        assert "P" in solve(with_costs_at(p, "P", share)).kept
+    for share in (0.3, 0.2, 0.7):
+        assert "P" not in solve(with_costs_at(p, "P", share)).kept
+    assert "only if its costs were 40% to 60% of today's" in words.explanation_text(p, e)

@@ -105,13 +105,13 @@ def test_the_results_workbook_has_the_right_sheets_values_and_no_formulas(sample
     kept = list(wb["Kept"].iter_rows(values_only=True))
     dropped = list(wb["Dropped"].iter_rows(values_only=True))
     assert len(kept) == 1 + 17 and len(dropped) == 1 + 31
-    assert dropped[0] == ("id", "name", "source", "theme", "horizon", "value", "why", "explanation")
+    assert dropped[0] == ("id", "name", "source", "theme", "horizon", "weighted value", "why", "explanation")
     fin = next(r for r in dropped if r[0] == "LOC-FIN01")
     assert fin[1] == '\'=HYPERLINK("http://x","click")' and fin[7] == "'@SUM(1)"
     uec = next(r for r in kept if r[0] == "NAT-UEC01")
     assert uec[1].startswith("'+cmd")
     capacity = {r[0]: r for r in wb["Capacity"].iter_rows(min_row=2, values_only=True)}
-    assert capacity["operational"][5] == 569
+    assert capacity["operational"][5] == 588
     for sheet in wb.worksheets:
         for row in sheet.iter_rows():
             for cell in row:

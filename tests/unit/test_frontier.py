@@ -70,7 +70,7 @@ def with_weight(portfolio, criterion, weight):
 
 def test_weight_ranges_keep_the_set_inside_and_change_it_just_outside(sample):
     base = set(solve(sample).kept)
-    for r in weight_sensitivity(sample):
+    for r in weight_sensitivity(sample).ranges:
         assert r.low <= r.weight <= r.high
         assert set(solve(with_weight(sample, r.criterion, r.low)).kept) == base
         assert set(solve(with_weight(sample, r.criterion, r.high)).kept) == base

@@ -34,7 +34,7 @@ def test_an_exclusion_keeps_only_one_alternative(solver):
     p = portfolio([priority("A", 1, 5, excludes=["B"]), priority("B", 1, 4), priority("C", 1, 1)])
     result = solve(p, solver=solver)
     assert result.kept == ("A", "C")
-    assert "alternative to A" in result.decision("B").reason
+    assert "alternative to Priority A (A)" in result.decision("B").reason
 
 
 def test_locked_out_priority_is_never_selected():
@@ -119,7 +119,7 @@ def test_infeasible_balance_band_is_explained_by_the_elastic_model():
     assert result.status == "infeasible"
     (conflict,) = result.conflicts
     assert conflict.text == (
-        "ops capacity is short by 1 days: the other rules need at least 11, and 10 is available after 0% headroom."
+        "Ops capacity is short by 1 days: the other rules need at least 11, and 10 is available after 0% headroom."
     )
     (remedy,) = result.remedies
     assert remedy.options[0].text == "Raise ops capacity from 10 to 11 days."

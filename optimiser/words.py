@@ -1,0 +1,369 @@
+"""The one place where figures become sentences, for the app, the command line and the board pack.
+
+Sentences are meant to be read aloud to a board: priority names first with the id in brackets, capacity
+and criterion display labels (never internal names), and one labelled kind of value each time a value is
+stated (see VALUE_TERMS). Analysis modules return typed answers; this module only words them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .domain import HORIZON_LABELS, Portfolio, horizon_term
+
+# The three value figures, with the one definition each is shown with.
+VALUE_TERMS: dict[str, str] = {
+    "weighted value": "the sum over kept priorities of weight x score on each criterion",
+    "drop penalty": "points lost for each sensitive priority dropped (its sensitivity x the sensitivity penalty)",
+    "net value": "weighted value minus drop penalty: what the optimiser maximises",
+}
+BALANCE_UNIT = "share of {label} capacity used by the kept priorities"
+
+
+def fmt(number: float) -> str:
+    """1234.5 -> '1,234.5'; 12.0 -> '12'."""
+    return f"{number:,.1f}".rstrip("0").rstrip(".") if abs(number) < 1e6 else f"{number:,.0f}"
+
+
+def pct(share: float) -> str:
+    """A share 0-1 as a whole percentage, '42%'."""
+    return f"{100 * share:.0f}%"
+
+
+def name_of(portfolio: Portfolio, pid: str) -> str:
+    """'Name (ID)': the name first, for reading aloud."""
+    try:
+        return f"{portfolio.priority(pid).name} ({pid})"
+    except KeyError:
+        return pid
+
+
+def names(portfolio: Portfolio, ids: Iterable[str], limit: int = 6) -> str:
+    """'A (X), B (Y) and C (Z)', with 'and N more' past `limit`."""
+    ids = list(ids)
+    if not ids:
+        return "none"
+    shown = [name_of(portfolio, pid) for pid in ids[:limit]]
+    if len(ids) > limit:
+        return ", ".join(shown) + f" and {len(ids) - limit} more"
+    if len(shown) == 1:
+        return shown[0]
+    return ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def dim_label(portfolio: Portfolio, dimension: str) -> str:
+    """The display label of a capacity dimension, lower case for use inside a sentence."""
+    try:
+        return portfolio.dimension(dimension).display.lower()
+    except KeyError:
+        return dimension
+
+
+def criterion_label(portfolio: Portfolio, criterion: str) -> str:
+    for c in portfolio.criteria:
+        if c.name == criterion:
+            return c.display
+    return criterion
+
+
+def amount(portfolio: Portfolio, dimension: str, value: float) -> str:
+    """'34 WTE-months of operational capacity'."""
+    try:
+        unit = portfolio.dimension(dimension).unit
+    except KeyError:
+        unit = ""
+    unit = f" {unit}" if unit else ""
+    return f"{fmt(value)}{unit} of {dim_label(portfolio, dimension)} capacity"
+
+
+def balance_unit(portfolio: Portfolio) -> str:
+    """What the balance shares are shares of, e.g. 'share of operational capacity used by the kept priorities'."""
+    return BALANCE_UNIT.format(label=portfolio.balance_capacity.display.lower())
+
+
+def horizon_label(horizon: str) -> str:
+    return HORIZON_LABELS.get(horizon, horizon)
+
+
+def band_text(min_pct: float, max_pct: float) -> str:
+    return f"band {min_pct:g}-{max_pct:g}%"
+
+
+def gap_text(gap: float | None) -> str:
+    if gap is None:
+        return "how close it is to the best possible is not known"
+    return f"within {100 * gap:.4g}% of the best possible"
+
+
+def status_message(status: str, gap: float | None, time_limit_hit: bool = False) -> str:
+    """The headline of a result: optimal only when proven."""
+    if status == "optimal":
+        return "Optimal selection (proven: no selection meeting every rule has a higher net value)."
+    if status == "feasible":
+        why = "The solver stopped at its time limit" if time_limit_hit else "The solver stopped"
+        return f"{why} before proving this the best: the selection is {gap_text(gap)} (net value)."
+    return ""
+
+
+def sentences(parts: Iterable[str]) -> str:
+    return " ".join(p for p in parts if p)
+
+
+# ------------------------------------------------------------------ rules that bind (explain.binding_rules)
+
+
+def capacity_binds(
+    portfolio: Portfolio, dimension: str, used: float, usable: float, headroom: float, blocked: int
+) -> str:
+    free = usable - used
+    text = (
+        f"{portfolio.dimension(dimension).display} capacity is the limit: {amount(portfolio, dimension, used)} used of "
+        f"{fmt(usable)} usable after {fmt(headroom)}% headroom ({fmt(free)} free)"
+    )
+    if blocked:
+        text += f"; {blocked} dropped priorit{'y needs' if blocked == 1 else 'ies need'} more than is free"
+    return text + "."
+
+
+def count_reached(limit: int) -> str:
+    return f"The limit of {limit} priorities kept is reached."
+
+
+def theme_at_max(theme: str, limit: int) -> str:
+    return f"The theme '{theme}' is at its maximum of {limit} kept."
+
+
+def theme_at_min(theme: str, limit: int) -> str:
+    return f"The theme '{theme}' is held at its minimum of {limit} kept."
+
+
+def band_binds(portfolio: Portfolio, horizon: str, edge: str, share: float, min_pct: float, max_pct: float) -> str:
+    word = "held at its minimum" if edge == "min" else "at its maximum"
+    return (
+        f"The {horizon_term(horizon)} share is {word}: {share:.1f}% of {portfolio.balance_capacity.display.lower()} "
+        f"capacity used by the kept priorities ({band_text(min_pct, max_pct)})."
+    )
+
+
+def empty_selection(portfolio: Portfolio, reason: str) -> str:
+    """Why nothing is kept: the rule that forces an empty selection."""
+    label = portfolio.balance_capacity.display.lower()
+    if reason == "bands":
+        bands = "; ".join(
+            f"{horizon_term(b.horizon)} {band_text(b.min_pct, b.max_pct)}" for b in portfolio.rules.horizon_bands
+        )
+        return (
+            f"Nothing is kept: no selection that uses {label} capacity meets the balance bands ({bands}) together "
+            "with the other rules, and a selection that uses none of it has no share to check. Widen the bands, "
+            "or measure the balance on another capacity."
+        )
+    if reason == "max_priorities":
+        return "Nothing is kept: the limit on priorities kept is 0."
+    if reason == "capacity":
+        return (
+            "Nothing is kept: no priority fits the usable capacity together with what it requires. Raise a "
+            "capacity or lower its headroom."
+        )
+    return "Nothing is kept: no priority can be kept under the locks, alternatives and limits."
+
+
+# ------------------------------------------------------------------ one reason per priority (explain.decisions)
+
+
+def kept_reason(
+    portfolio: Portfolio, kind: str, value: float, needed_by: list[str], scarcest: tuple[str, float] | None
+) -> str:
+    if kind == "must_do":
+        return "Kept: national must-do, forced in."
+    if kind == "locked_in":
+        return "Kept: locked in for this scenario."
+    if kind == "needed_only":
+        return f"Kept: needed by {names(portfolio, needed_by)}."
+    text = f"Kept: weighted value {fmt(value)}"
+    if scarcest is not None:
+        text += f", using {pct(scarcest[1])} of the usable {dim_label(portfolio, scarcest[0])} capacity"
+    if needed_by:
+        text += f"; also needed by {names(portfolio, needed_by)}"
+    return text + "."
+
+
+def dropped_reason(
+    portfolio: Portfolio, kind: str, value: float, others: list[str], short: list[tuple[str, float, float]]
+) -> str:
+    if kind == "locked_out":
+        return "Dropped: locked out for this scenario."
+    if kind == "alternative":
+        return f"Dropped: it is an alternative to {names(portfolio, others)}, which is kept; at most one can be."
+    if kind == "prerequisite":
+        verb = "is" if len(others) == 1 else "are"
+        return f"Dropped: it needs {names(portfolio, others)}, which {verb} not kept."
+    if kind == "does_not_fit":
+        parts = [f"{amount(portfolio, d, need)}, {fmt(max(free, 0.0))} free" for d, need, free in short]
+        return "Dropped: does not fit; it needs " + "; ".join(parts) + "."
+    if kind == "count":
+        return (
+            f"Dropped: the limit of {portfolio.rules.max_priorities} priorities is reached and the kept ones add "
+            "more net value."
+        )
+    if kind == "theme_full":
+        return f"Dropped: its theme '{others[0]}' is at its maximum."
+    return (
+        f"Dropped: weighted value {fmt(value)}; it fits on its own, but keeping it would break a balance band "
+        "or displace priorities that add more net value."
+    )
+
+
+# ------------------------------------------------------------------ explanations (explanations.py)
+
+UNPROVEN = (
+    "The re-solves behind this answer stopped at their time limit before proving it, so no figure is stated; "
+    "try a longer time limit."
+)
+
+
+def cost_ranges_text(portfolio: Portfolio, ranges) -> str:
+    """'It would be kept if its costs fell to 42% of today's (a cut of 58%)', or the ranges when not one-way."""
+    if ranges is None:
+        return ""
+    if not ranges.ranges:
+        return "No cut in its costs alone would bring it in."
+    if ranges.one_way:
+        high = ranges.highest
+        return f"It would be kept if its costs fell to {pct(high)} of today's (a cut of {pct(1 - high)}) or less."
+    spans = " or ".join(
+        f"{pct(low)} to {pct(high)}" if low < high else f"exactly {pct(low)}" for low, high in ranges.ranges
+    )
+    return (
+        f"It would be kept only if its costs were {spans} of today's; at lower costs than that its share of the "
+        "balance would break a band."
+    )
+
+
+def obstacle_text(portfolio: Portfolio, o) -> str:
+    if o.kind == "locked_out":
+        return "it is locked out for this scenario"
+    if o.kind == "alternative":
+        return f"it is an alternative to {names(portfolio, o.subject.split(';'))}, which is kept"
+    if o.kind == "capacity":
+        full = "full" if o.free <= 1e-9 else "nearly full"
+        with_pre = " with its prerequisites" if o.with_prerequisites else ""
+        return (
+            f"{dim_label(portfolio, o.subject)} capacity is {full}: it needs {amount(portfolio, o.subject, o.need)}"
+            f"{with_pre}, {fmt(o.free)} free"
+        )
+    if o.kind == "count":
+        return f"the limit of {o.subject} priorities would be passed"
+    if o.kind == "theme_max":
+        return f"its theme '{o.subject}' is at its maximum of {fmt(o.need)}"
+    return o.kind
+
+
+def explanation_text(portfolio: Portfolio, e) -> str:
+    """The why-panel in sentences, names first."""
+    who = name_of(portfolio, e.priority_id)
+    if e.kept:
+        forced = {"must_do": "a national must-do", "locked_in": "locked in"}.get(e.forced_by, "")
+        if e.case == "forced_anyway":
+            return f"{who} is {forced}; the optimiser would keep it anyway."
+        if not e.proven:
+            return f"{who} is kept. {UNPROVEN}"
+        if e.case == "forced_costly":
+            return sentences(
+                [
+                    f"{who} is {forced}. Forcing it in costs {fmt(-e.value_change)} of net value:",
+                    f"without it the optimiser would keep {names(portfolio, e.brought_in)} instead.",
+                ]
+            )
+        if e.case == "cannot_drop":
+            need = f": {names(portfolio, e.needed_by)} need it." if e.needed_by else "."
+            return f"{who} cannot be dropped under the current rules{need}"
+        text = f"Dropping {who} would lose {fmt(e.value_change)} of net value"
+        text += (
+            f"; {names(portfolio, e.brought_in)} would take its place"
+            if e.brought_in
+            else "; nothing else would fit in its place"
+        )
+        if e.displaced:
+            text += f", and {names(portfolio, e.displaced)} would go with it"
+        return text + "."
+    stops = "; ".join(obstacle_text(portfolio, o) for o in e.stopped_by)
+    if e.case == "locked_out":
+        return f"{who} is locked out for this scenario."
+    if e.case == "impossible":
+        why = stops or "the other rules leave no room for it"
+        parts = [f"{who} cannot be kept at today's costs under the current rules: {why}."]
+        parts.append("No change to its score alone would bring it in.")
+        parts.append(cost_ranges_text(portfolio, e.cost_ranges) if e.proven else UNPROVEN)
+        return sentences(parts)
+    if not e.proven:
+        return sentences([f"{who} is dropped.", f"What stops it: {stops}." if stops else "", UNPROVEN])
+    parts = [
+        f"Bringing {who} in would lose {fmt(e.value_change)} of net value"
+        + (f" and displace {names(portfolio, e.displaced)}." if e.displaced else ".")
+    ]
+    if e.brought_in:
+        parts.append(f"It would also bring in {names(portfolio, e.brought_in)}.")
+    if stops:
+        parts.append(f"What stops it: {stops}.")
+    if e.prerequisites_to_add:
+        costs = ", ".join(
+            amount(portfolio, d.name, sum(portfolio.priority(q).cost(d.name) for q in e.prerequisites_to_add))
+            for d in portfolio.dimensions
+        )
+        parts.append(f"It needs {names(portfolio, e.prerequisites_to_add)} first, which would add {costs}.")
+    needed = e.value + (e.value_change or 0.0)
+    if e.value_needed is not None:
+        parts.append(f"It would be kept if its weighted value rose above {fmt(e.value_needed)} (now {fmt(e.value)}).")
+    else:
+        parts.append(
+            f"No score change can bring it in: even top scores give a weighted value of {fmt(e.max_value)}, and it "
+            f"would need more than {fmt(needed)}."
+        )
+    parts.append(cost_ranges_text(portfolio, e.cost_ranges))
+    return sentences(parts)
+
+
+def cost_ranges_figure(ranges) -> str:
+    """The cost ranges for a table cell: '42%', '40-80%', 'none'."""
+    if ranges is None:
+        return ""
+    if not ranges.ranges:
+        return "no cut is enough"
+    return " or ".join(f"{pct(high)} or less" if low <= 0 else f"{pct(low)}-{pct(high)}" for low, high in ranges.ranges)
+
+
+def must_do_cost_text(portfolio: Portfolio, cost) -> str:
+    if cost is None:
+        return ""
+    if not cost.proven or cost.value_gain is None:
+        return "What the national must-dos cost the local agenda could not be proven within the time limit."
+    text = f"The national must-dos cost the local agenda {fmt(cost.value_gain)} of net value"
+    if cost.local_gained:
+        return text + f" (without them, {names(portfolio, cost.local_gained)} would come in)."
+    return text + "."
+
+
+def capacity_value_text(portfolio: Portfolio, c) -> str:
+    label = portfolio.dimension(c.dimension).display
+    if not c.proven:
+        return f"{label} capacity: the value of more could not be proven within the time limit."
+    parts = [
+        f"1 more unit ({portfolio.dimension(c.dimension).unit or 'unit'}) +{fmt(c.gain_one_unit)}",
+        f"10% more +{fmt(c.gain_ten_pct)}",
+    ]
+    if c.gain_five_pct_less_headroom is not None:
+        parts.append(f"5 points less headroom +{fmt(c.gain_five_pct_less_headroom)}")
+    first = f"; first in: {names(portfolio, c.first_in)}" if c.first_in else ""
+    return f"{label} capacity (net value gained): " + ", ".join(parts) + first
+
+
+def ranking_text(portfolio: Portfolio, r) -> list[str]:
+    if r.ranking is None:
+        return ["A simple ranking fails: the must-dos alone do not fit."]
+    lines = [
+        f"A simple ranking would reach a net value of {fmt(r.ranking)} against {fmt(r.optimised)} optimised"
+        f" (only optimised: {names(portfolio, r.only_optimised)}; only ranked: {names(portfolio, r.only_ranking)})."
+    ]
+    if r.ranking_breaks:
+        lines.append("The ranked list breaks the rules: " + "; ".join(r.ranking_breaks) + ".")
+    return lines
