@@ -67,8 +67,9 @@ def test_sample_portfolio_is_loaded_and_solved_by_default():
     at = open_app()
     assert at.title[0].value == "Rationalise"
     assert metric(at, "Priorities kept") == "17 of 48"
-    assert metric(at, "Weighted value kept") == "1,112.5"
-    assert metric(at, "operational (WTE-months)") == "569.0 / 591.3"
+    assert metric(at, "Weighted value kept") == "1,105.5"
+    assert metric(at, "Net value") == "965.5"
+    assert metric(at, "Operational (WTE-months)") == "588.0 / 591.3"
     kept, dropped = table(at, "why", "Kept"), table(at, "why", "Dropped")
     assert len(kept) == 17 and len(dropped) == 31
     assert set(kept["id"]) >= {"NAT-UEC01", "NAT-ELE01", "NAT-CAN01", "NAT-MH01", "NAT-MAT01"}
@@ -95,7 +96,7 @@ def test_a_capacity_change_changes_the_result():
     assert at.session_state["portfolio"].dimension("operational").available == 1300.0
     at.switch_page("pages/rationalise.py")
     at.run()
-    assert metric(at, "operational (WTE-months)").endswith("/ 1,170.0")
+    assert metric(at, "Operational (WTE-months)").endswith("/ 1,170.0")
     assert metric(at, "Priorities kept") != "17 of 48"
 
 
@@ -232,18 +233,22 @@ def test_why_panel_explains_the_chosen_priority_with_figures():
     at.selectbox(key="why_priority").set_value("LOC-UEC03").run()
     assert not at.exception
     text = " ".join(m.value for m in at.markdown).replace("\\", "")
-    assert "Bringing LOC-UEC03 in would lose 12.5 of value and displace LOC-UEC04" in text
-    assert metric(at, "Value lost by reversing this decision") == "12.5"
-    assert metric(at, "Value needed to be kept") == "> 68.0"
+    assert (
+        "Bringing Extend same-day emergency care hours (LOC-UEC03) in would lose 20 of net value and displace "
+        "Community diagnostic centre expansion (LOC-CAN01)" in text
+    )
+    assert metric(at, "Net value lost by reversing this decision") == "20.0"
+    assert metric(at, "Weighted value needed to be kept") == "> 75.5"
+    assert metric(at, "Kept at these costs (% of today's)") == "57% or less"
 
 
 def test_trade_off_figures_are_on_the_rationalise_page():
     at = open_app()
-    assert metric(at, "What the must-dos cost the local agenda") == "70.5 value"
-    assert metric(at, "Optimised versus a simple ranking") == "978.5 vs 955.5"
-    capacity = table(at, "value of 10% more")
-    assert list(capacity["dimension"]) == ["strategic", "operational", "improvement_support", "revenue"]
-    assert capacity.loc[capacity["dimension"] == "operational", "value of 10% more"].iloc[0] == 40.5
+    assert metric(at, "What the must-dos cost the local agenda") == "83.5 net value"
+    assert metric(at, "Optimised versus a simple ranking (net value)") == "965.5 vs 955.5"
+    capacity = table(at, "net value of 10% more")
+    assert list(capacity["capacity"]) == ["Strategic", "Operational", "Improvement support", "Revenue"]
+    assert capacity.loc[capacity["capacity"] == "Operational", "net value of 10% more"].iloc[0] == 53.5
 
 
 def test_explain_every_decision_fills_a_table_for_all_priorities():
@@ -253,7 +258,7 @@ def test_explain_every_decision_fills_a_table_for_all_priorities():
     explained = table(at, "explanation")
     assert len(explained) == 48
     row = explained[explained["id"] == "LOC-UEC03"].iloc[0]
-    assert row["would displace"] == "LOC-UEC04"
+    assert "Acute frailty unit at the front door (LOC-UEC04)" in row["would displace"]
 
 
 def test_infeasible_rules_offer_fixes_that_apply_and_solve():
@@ -376,7 +381,7 @@ def test_frontier_page_shows_25_points_and_weight_ranges():
     assert (points["value"].dropna().diff().dropna() >= 0).all()
     at.toggle(key="weights_on").set_value(True).run(timeout=120)
     ranges = table(at, "same set from")
-    assert list(ranges["criterion"])[:2] == ["outcomes", "inequalities"]
+    assert list(ranges["criterion"])[:2] == ["Health outcomes", "Reducing inequalities"]
 
 
 def test_an_excel_workbook_is_checked_then_replaces_the_portfolio_on_confirmation(sample):
@@ -402,7 +407,7 @@ def test_a_broken_workbook_lists_every_problem_with_sheet_row_and_column(sample)
     wb = load_workbook(io.BytesIO(template_workbook(sample)))
     wb["Priorities"]["F2"] = "someday"  # horizon of NAT-UEC01
     wb["Priorities"]["N3"] = "lots"  # cost:revenue of NAT-UEC02
-    wb["Capacity"]["C3"] = -5  # operational available
+    wb["Capacity"]["D3"] = -5  # operational available
     buffer = io.BytesIO()
     wb.save(buffer)
     at = open_app("pages/priorities.py")
