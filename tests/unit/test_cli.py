@@ -60,7 +60,10 @@ def test_explain_prints_a_block_per_priority_and_the_trade_offs():
     assert "The national must-dos cost the local agenda 83.5 of net value" in out.stdout
     assert "A simple ranking would reach a net value of 955.5 against 965.5 optimised" in out.stdout
     assert out.stdout.count(": KEPT (weighted value") == 17 and out.stdout.count(": DROPPED (weighted value") == 31
-    assert "Bringing Extend same-day emergency care hours (LOC-UEC03) in would lose 20 of net value and displace" in out.stdout
+    assert (
+        "Bringing Extend same-day emergency care hours (LOC-UEC03) in would lose 20 of net value and displace"
+        in out.stdout
+    )
 
 
 def test_explain_prints_the_diagnosis_when_rules_conflict(tmp_path):
