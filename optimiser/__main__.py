@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from pathlib import Path
 
+from . import json_out
 from .backends import DEFAULT_TIME_LIMIT, SOLVERS
 from .errors import PortfolioError
+from .explanations import explain_portfolio
 from .formats import load_portfolio
 from .frontier import frontier
 from .report_text import explain_text, frontier_text, result_text
@@ -15,6 +19,21 @@ from .solve import solve
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; a reader that closes the pipe early (`| head`) ends it quietly."""
+    try:
+        return run(argv)
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at /dev/null so that no second error is printed.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def emit(document: dict) -> None:
+    print(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False))
+
+
+def run(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m optimiser", description="Rationalise a portfolio of improvement priorities."
     )
@@ -26,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     solve_cmd.add_argument("--solver", choices=SOLVERS, default="auto")
     solve_cmd.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)")
+    solve_cmd.add_argument("--json", action="store_true", help="print a JSON document (see the README's schema)")
     explain_cmd = sub.add_parser("explain", help="explain why each priority is kept or dropped (or what conflicts)")
     explain_cmd.add_argument("portfolio", help="portfolio file (.json) or priorities table (.csv, with --settings)")
     explain_cmd.add_argument(
@@ -35,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     explain_cmd.add_argument(
         "--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)"
     )
+    explain_cmd.add_argument("--json", action="store_true", help="print a JSON document (see the README's schema)")
     frontier_cmd = sub.add_parser("frontier", help="best value at levels of one capacity, and what enters where")
     frontier_cmd.add_argument("portfolio", help="portfolio file (.json) or priorities table (.csv, with --settings)")
     frontier_cmd.add_argument(
@@ -45,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     frontier_cmd.add_argument(
         "--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)"
     )
+    frontier_cmd.add_argument("--json", action="store_true", help="print a JSON document (see the README's schema)")
     report_cmd = sub.add_parser("report", help="write the board pack (PDF or self-contained HTML)")
     report_cmd.add_argument(
         "portfolio", help="portfolio file (.json), workbook (.xlsx) or table (.csv, with --settings)"
@@ -72,13 +94,23 @@ def main(argv: list[str] | None = None) -> int:
         if not 2 <= args.points <= 200:
             print("error: --points must be from 2 to 200.", file=sys.stderr)
             return 2
-        print(frontier_text(frontier(portfolio, args.dimension, args.points, args.time_limit)))
+        found = frontier(portfolio, args.dimension, args.points, args.time_limit)
+        if args.json:
+            emit(json_out.frontier_document(portfolio, found))
+        else:
+            print(frontier_text(found))
         return 0
     result = solve(portfolio, solver=args.solver, time_limit=args.time_limit)
     if args.command == "report":
         return write_report(portfolio, result, args.out, args.name)
     if args.command == "explain":
-        print(explain_text(portfolio, result, time_limit=args.time_limit))
+        explained = explain_portfolio(portfolio, result, time_limit=args.time_limit) if result.has_selection else None
+        if args.json:
+            emit(json_out.explanation_document(portfolio, result, explained))
+        else:
+            print(explain_text(portfolio, result, explained, time_limit=args.time_limit))
+    elif args.json:
+        emit(json_out.result_document(portfolio, result))
     else:
         print(result_text(portfolio, result))
     return 0 if result.has_selection else 1
@@ -91,7 +123,16 @@ def write_report(portfolio, result, out: str, name: str | None) -> int:
         return 2
     if not result.has_selection:
         print(result_text(portfolio, result))
-        print("error: no board pack: the rules conflict (see above).", file=sys.stderr)
+        if result.status == "infeasible":
+            print("error: no board pack: the rules conflict (see above).", file=sys.stderr)
+        elif result.time_limit_hit:
+            print(
+                "error: no board pack: the solver reached its time limit before finding any selection. "
+                "Try a longer --time-limit.",
+                file=sys.stderr,
+            )
+        else:
+            print(f"error: no board pack: {result.message}", file=sys.stderr)
         return 1
     from reports.board_pack import board_pack_html, html_to_pdf
 

@@ -78,9 +78,11 @@ def _found(
     x: np.ndarray, objective: float, bound: float | None, seconds: float, solver: str, stopped: str, timed_out: bool
 ) -> SolverOutcome:
     """A selection with its bound: optimal when proven, otherwise feasible with the gap (or unknown gap)."""
+    if bound is not None and not math.isfinite(bound):
+        bound = None
     if is_proven(objective, bound):
         return SolverOutcome("optimal", x, objective, bound, 0.0, seconds, solver)
-    gap = None if bound is None or not math.isfinite(bound) else relative_gap(objective, bound)
+    gap = None if bound is None else relative_gap(objective, bound)
     return SolverOutcome("feasible", x, objective, bound, gap, seconds, solver, stopped, timed_out)
 
 

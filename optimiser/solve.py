@@ -35,6 +35,18 @@ def solve(
     outcome = run_solver(model, solver=solver, time_limit=time_limit, gap=gap)
     if outcome.status == "infeasible":
         conflicts, remedies = diagnose(portfolio, model)
+        if not remedies and all(c.rule == "unknown" for c in conflicts):
+            # Neither the exact checks nor the elastic model found a rule that breaks, so the claim is not
+            # confirmed (CBC has reported infeasibility when its time limit ran out during preprocessing).
+            return Result(
+                status="no_solution",
+                message=(
+                    f"{outcome.solver} stopped without a selection and without proving that none exists. "
+                    "Try a longer time limit or another solver."
+                ),
+                solver=outcome.solver,
+                seconds=time.perf_counter() - started,
+            )
         return Result(
             status="infeasible",
             message="No selection satisfies every rule: " + " ".join(c.text for c in conflicts),
@@ -75,12 +87,12 @@ def solve(
         seconds=time.perf_counter() - started,
         kept=kept,
         dropped=dropped,
-        objective=outcome.objective,
+        objective=value - penalty,  # the net value of the selection, from its definition
         value=value,
         drop_penalty=penalty,
         value_by_criterion=by_criterion,
         gap=outcome.gap,
-        bound=outcome.bound,
+        bound=value - penalty if outcome.status == "optimal" else outcome.bound,
         capacity=capacity,
         horizons=horizons,
         binding=binding,
