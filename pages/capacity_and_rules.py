@@ -34,12 +34,13 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 st.subheader("Capacity dimensions")
 st.caption("Any number of named resources. Headroom is the share of each kept free for unexpected challenges.")
 dimensions = st.data_editor(
-    pd.DataFrame(raw["capacity_dimensions"], columns=["name", "unit", "available", "headroom_pct"]),
+    pd.DataFrame(raw["capacity_dimensions"], columns=["name", "label", "unit", "available", "headroom_pct"]),
     key=_key("dimensions"),
     num_rows="dynamic",
     hide_index=True,
     column_config={
-        "name": st.column_config.TextColumn("name", required=True),
+        "name": st.column_config.TextColumn("name (key in files)", required=True),
+        "label": st.column_config.TextColumn("label shown to users"),
         "unit": st.column_config.TextColumn("unit"),
         "available": st.column_config.NumberColumn("available", min_value=0.0, required=True),
         "headroom_pct": st.column_config.NumberColumn(
@@ -51,12 +52,13 @@ dimensions = st.data_editor(
 st.subheader("Criteria and weights")
 st.caption("Each priority scores 0-10 on each criterion; its value is the sum of weight × score.")
 criteria = st.data_editor(
-    pd.DataFrame(raw["criteria"], columns=["name", "weight"]),
+    pd.DataFrame(raw["criteria"], columns=["name", "label", "weight"]),
     key=_key("criteria"),
     num_rows="dynamic",
     hide_index=True,
     column_config={
-        "name": st.column_config.TextColumn("name", required=True),
+        "name": st.column_config.TextColumn("name (key in files)", required=True),
+        "label": st.column_config.TextColumn("label shown to users"),
         "weight": st.column_config.NumberColumn("weight", min_value=0.0, max_value=100.0, default=1.0),
     },
 )
@@ -87,7 +89,18 @@ with left:
         help="Sensitivity (0-5) says how hard a priority is to drop; dropping it costs this many value points per point.",
     )
 with right:
-    st.markdown("**Horizon balance** (share of kept capacity)")
+    balance_options = [d.name for d in portfolio.dimensions]
+    balance_labels = {d.name: d.display for d in portfolio.dimensions}
+    balance_dimension = st.selectbox(
+        "Measure the horizon balance on",
+        balance_options,
+        index=balance_options.index(portfolio.balance_capacity.name),
+        format_func=balance_labels.__getitem__,
+        key=_key("balance_dimension"),
+        help="Each horizon's share is its part of this capacity used by the kept priorities: a figure you can "
+        "check by hand. A selection that uses none of it has no share and meets every band.",
+    )
+    st.markdown(f"**Horizon balance** (share of {plain(balance_labels[balance_dimension].lower())} capacity used)")
     bands = {b.horizon: b for b in rules.horizon_bands}
     band_values: dict[str, tuple[float, float]] = {}
     for h in HORIZONS:
@@ -131,6 +144,7 @@ locked_out = lock_right.multiselect(
 )
 
 new_rules = {
+    "balance_dimension": balance_dimension,
     "max_priorities": int(max_priorities) if limit_count else None,
     "horizon_bands": {h: {"min_pct": lo, "max_pct": hi} for h, (lo, hi) in band_values.items() if lo > 0 or hi < 100},
     "theme_limits": {
@@ -160,8 +174,8 @@ with st.expander("What the model does with these"):
     st.markdown(
         "- **Capacity**: what the kept priorities need must fit in each dimension once headroom is set aside.\n"
         "- **Keep at most**: an upper limit on the number of priorities kept.\n"
-        "- **Horizon balance**: the share of kept capacity (costs as a share of each dimension, summed) in each "
-        "horizon must stay within its band.\n"
+        "- **Horizon balance**: each horizon's share of the chosen capacity used by the kept priorities must stay "
+        "within its band (a selection that uses none of it meets every band).\n"
         "- **Theme limits**: the number kept in a theme must be within its minimum and maximum.\n"
         "- **Locks**: a locked-in priority is kept, a locked-out one is dropped, for this scenario only."
     )

@@ -67,13 +67,13 @@ column_config: dict[str, object] = {
 }
 for d in portfolio.dimensions:
     column_config[COST_PREFIX + d.name] = st.column_config.NumberColumn(
-        f"{d.name} ({d.unit})" if d.unit else d.name,
+        f"{d.display} ({d.unit})" if d.unit else d.display,
         min_value=0.0,
-        help=f"{d.name} capacity needed, in {d.unit or 'units'}",
+        help=f"{d.display} capacity needed, in {d.unit or 'units'}",
     )
 for c in portfolio.criteria:
     column_config[SCORE_PREFIX + c.name] = st.column_config.NumberColumn(
-        f"score: {c.name}", min_value=0.0, max_value=SCORE_MAX, help=f"Score for {c.name}, 0 to 10"
+        f"Score: {c.display}", min_value=0.0, max_value=SCORE_MAX, help=f"Score for {c.display}, 0 to 10"
     )
 
 edited = st.data_editor(

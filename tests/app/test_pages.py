@@ -445,3 +445,24 @@ def test_when_the_store_fails_mid_session_the_work_stays_and_can_be_downloaded(p
     assert not at.exception
     assert at.session_state["portfolio"].rules.max_priorities == 13
     assert any(b.label == "Download the current scenario (.json)" for b in at.get("download_button"))
+
+
+def test_a_time_limited_result_shows_its_gap_and_no_trade_off_figures(monkeypatch):
+    # A small fake in place of the cached solve: the sample's own selection, stopped before being proven.
+    import ui.state
+
+    real = ui.state.cached_solve
+
+    def stopped_early(portfolio, solver, time_limit):
+        result = real(portfolio, solver, time_limit)
+        return replace(result, status="feasible", gap=0.004, message="The solver stopped at its time limit.")
+
+    monkeypatch.setattr(ui.state, "cached_solve", stopped_early)
+    at = open_app()
+    assert any("stopped at its time limit" in w.value for w in at.warning)
+    assert any("shown only when today's selection is proven optimal" in i.value for i in at.info)
+    labels = [m.label for m in at.metric]
+    assert "What the must-dos cost the local agenda" not in labels
+    assert "Net value lost by reversing this decision" not in labels
+    assert not [f for f in at.dataframe if "net value of 10% more" in f.value.columns]
+    assert metric(at, "Priorities kept") == "17 of 48"
