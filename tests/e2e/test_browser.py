@@ -125,7 +125,7 @@ def test_changing_a_rule_changes_the_result(page):
     box = page.get_by_label("Keep at most")
     box.fill("10")
     box.press("Enter")
-    page.wait_for_timeout(1500)
+    page.get_by_text("Settings applied.").wait_for()
     page.get_by_role("link", name="Rationalise").click()
     page.get_by_role("heading", name="Rationalise").wait_for()
     page.wait_for_function(
@@ -149,35 +149,40 @@ def test_a_broken_upload_shows_errors_and_keeps_the_portfolio(page, tmp_path):
     assert metric_value(page, "Priorities kept") == "17 of 48"
 
 
+def edit_grid_cell(page, grid, column: str, first_column_value: str, text: str) -> None:
+    """Edit one cell of a Streamlit data editor as a keyboard user would, found through the grid's accessible
+    table (column by its header, row by its first cell): focus the grid, move with the arrow keys, press Enter,
+    fill the editor, press Enter."""
+    header = grid.locator('th[role="columnheader"]').filter(has_text=column)
+    header.wait_for(state="attached")
+    col = int(header.get_attribute("aria-colindex"))
+    firsts = grid.locator('td[aria-colindex="1"]').all_inner_texts()
+    row = firsts.index(first_column_value)
+    grid.locator("#glide-cell-1-0").focus()  # the grid takes keyboard focus with its first cell selected
+    for _ in range(col - 1):
+        page.keyboard.press("ArrowRight")
+    for _ in range(row):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    editor = page.locator("#portal input, #portal textarea").first
+    editor.wait_for()
+    editor.fill(text)
+    page.keyboard.press("Enter")
+
+
 def test_editing_a_capacity_in_the_table_changes_the_result(page):
     page.get_by_role("link", name="Capacity and rules").click()
     page.get_by_role("heading", name="Capacity dimensions").wait_for()
     grid = page.locator('[data-testid="stDataFrame"]').first
-    grid.wait_for()
-    page.wait_for_timeout(1000)
-    box = grid.bounding_box()
-    # Row 2 (operational), column 'available': double-click the cell, type the new amount, press Enter;
-    # the page confirms with a toast once the new setting is valid and applied.
-    available_x = box["x"] + box["width"] * 0.62
-    operational_y = box["y"] + 35 * 2 + 17
-    for _attempt in range(3):
-        page.mouse.dblclick(available_x, operational_y)  # opens the cell editor with its value selected
-        page.wait_for_timeout(800)
-        page.keyboard.type("1300")
-        page.keyboard.press("Enter")
-        try:
-            page.get_by_text("Settings applied.").wait_for(timeout=15_000)
-            break
-        except Exception:  # noqa: BLE001 - the grid was not ready: try again
-            page.keyboard.press("Escape")
-    else:
-        raise AssertionError("the capacity edit was not applied")
+    edit_grid_cell(page, grid, "available", "operational", "1300")
+    page.get_by_text("Settings applied.").wait_for()  # the page confirms once the new setting is valid
     page.get_by_role("link", name="Rationalise").click()
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')].some(e => e.innerText.endsWith('/ 1,170.0'))""",
         timeout=60_000,
     )
-    assert metric_value(page, "Priorities kept") != "17 of 48"
+    assert metric_value(page, "Operational (WTE-months)") == "666.0 / 1,170.0"
+    assert metric_value(page, "Priorities kept") == "18 of 48"
 
 
 def test_the_why_panel_explains_a_dropped_priority(page):
@@ -186,8 +191,11 @@ def test_the_why_panel_explains_a_dropped_priority(page):
     panel.wait_for()
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Pick a priority").click()
     page.keyboard.type("LOC-UEC03")  # the list is long: filter it as a user would
-    page.get_by_role("option", name="LOC-UEC03 · Extend same-day emergency care hours (dropped)").click()
-    page.get_by_text("Bringing LOC-UEC03 in would lose 12.5 of value and displace LOC-UEC04").wait_for()
+    page.get_by_role("option", name="Extend same-day emergency care hours (LOC-UEC03) · dropped").click()
+    page.get_by_text(
+        "Bringing Extend same-day emergency care hours (LOC-UEC03) in would lose 20 of net value", exact=False
+    ).wait_for()
+    assert metric_value(page, "Net value lost by reversing this decision") == "20.0"
 
 
 def test_saving_a_scenario_and_reopening_it_from_its_link(page, server):
