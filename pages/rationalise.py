@@ -198,7 +198,7 @@ def trade_offs_and_why() -> None:
         if not why.kept and why.proven and why.case in ("forceable", "impossible"):
             b.metric(
                 "Weighted value needed to be kept",
-                "no score is enough" if why.value_needed is None else f"> {why.value_needed:,.1f}",
+                "out of reach" if why.value_needed is None else f"> {why.value_needed:,.1f}",
                 help=f"Its weighted value today is {why.value:,.1f}; top scores on every criterion give {why.max_value:,.1f}.",
             )
             c.metric("Kept at these costs (% of today's)", words.cost_ranges_figure(why.cost_ranges))

@@ -260,16 +260,16 @@ def compare_capacity_chart(frame: pd.DataFrame) -> alt.Chart:
 def frontier_chart(frame: pd.DataFrame, current: float, unit: str) -> alt.Chart:
     """Best value at each capacity level (frame: capacity, value, entered), today's capacity marked."""
     title = f"Capacity ({unit}, usable after headroom)" if unit else "Capacity (usable after headroom)"
-    base = alt.Chart(frame, title="Best achievable value at each capacity level")
+    base = alt.Chart(frame, title="Best achievable net value at each capacity level")
     line = base.mark_line(interpolate="step-after", color=KEPT_COLOUR, strokeWidth=3).encode(
-        x=alt.X("capacity:Q", title=title), y=alt.Y("value:Q", title="Best value")
+        x=alt.X("capacity:Q", title=title), y=alt.Y("value:Q", title="Best net value")
     )
     points = base.mark_point(size=120, filled=True, color=KEPT_COLOUR).encode(
         x="capacity:Q",
         y="value:Q",
         tooltip=[
             alt.Tooltip("capacity:Q"),
-            alt.Tooltip("value:Q", title="best value"),
+            alt.Tooltip("value:Q", title="best net value"),
             alt.Tooltip("entered:N", title="comes in here"),
             alt.Tooltip("left:N", title="goes out here"),
         ],
