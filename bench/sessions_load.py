@@ -11,9 +11,11 @@ import argparse
 import statistics
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest
 
 from optimiser.domain import Portfolio
@@ -27,6 +29,31 @@ def scenario(sample: Portfolio, i: int) -> Portfolio:
     """Different scenarios: count limits from 10 to 17 and, for odd sessions, a locked-out priority."""
     rules = replace(sample.rules, max_priorities=10 + i % 8, locked_out=("LOC-NH01",) if i % 2 else ())
     return replace(sample, name=f"Session {i}", rules=rules)
+
+
+_COMPILE_LOCK = threading.Lock()
+
+
+@contextmanager
+def compiles_one_at_a_time():
+    """Compile page scripts one thread at a time while sessions run in threads.
+
+    CPython 3.11's AST constructor is not thread-safe: two threads compiling at once can raise
+    "SystemError: AST constructor recursion depth mismatch". Each AppTest session has its own Runtime and so
+    its own script cache, and compiles the pages itself, at the same moment as the others. A real server has
+    one script cache, which compiles each page once under its own lock, so this only serialises what AppTest
+    in threads would otherwise do at once; the runs themselves still overlap."""
+    original = ScriptCache.get_bytecode
+
+    def serialised(self, script_path):
+        with _COMPILE_LOCK:
+            return original(self, script_path)
+
+    ScriptCache.get_bytecode = serialised
+    try:
+        yield
+    finally:
+        ScriptCache.get_bytecode = original
 
 
 def run_sessions(sample: Portfolio, count: int):
@@ -70,10 +97,11 @@ def run_sessions(sample: Portfolio, count: int):
             errors.append(err)
 
     threads = [threading.Thread(target=session, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with compiles_one_at_a_time():
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
     return seen, times, errors, retries
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+from . import words
 from .backends import run_solver
-from .domain import Portfolio, horizon_term
+from .domain import Portfolio
 from .figures import capacity_use, horizon_shares
 from .model import SelectionModel, elastic_model, safe_name
 from .result import Fix, Remedy, RuleNote
-from .words import dim_label, name_of
-from .words import fmt as _fmt
 
 
 def forced_set(portfolio: Portfolio) -> dict[str, str]:
@@ -46,49 +45,25 @@ def structural_conflicts(portfolio: Portfolio) -> list[RuleNote]:
     for pid in rules.locked_out:
         if pid in forced:
             notes.append(
-                RuleNote(
-                    f"lock_out_{safe_name(pid)}",
-                    f"{name_of(portfolio, pid)} is locked out but must be kept ({forced[pid]}). Remove the lock-out or the lock that forces it.",
-                    1,
-                )
+                RuleNote(f"lock_out_{safe_name(pid)}", words.forced_locked_out(portfolio, pid, forced[pid]), 1)
             )
     seen: set[tuple[str, str]] = set()
     for p in portfolio.priorities:
         if p.id not in forced:
             continue
         for e in p.excludes:
-            pair = (min(p.id, e), max(p.id, e))
-            if e in forced and pair not in seen:
-                seen.add(pair)
-                notes.append(
-                    RuleNote(
-                        f"excludes_{safe_name(pair[0])}_{safe_name(pair[1])}",
-                        f"{name_of(portfolio, pair[0])}, {forced[pair[0]]}, and {name_of(portfolio, pair[1])}, {forced[pair[1]]}, are alternatives, "
-                        "so at most one can be kept, but both are forced in.",
-                        1,
-                    )
-                )
+            a, b = min(p.id, e), max(p.id, e)
+            if e in forced and (a, b) not in seen:
+                seen.add((a, b))
+                text = words.forced_alternatives(portfolio, a, forced[a], b, forced[b])
+                notes.append(RuleNote(f"excludes_{safe_name(a)}_{safe_name(b)}", text, 1))
     for use in capacity_use(portfolio, forced):
         if use.used > use.usable + 1e-9:
-            unit = f" {use.unit}" if use.unit else ""
-            notes.append(
-                RuleNote(
-                    f"capacity_{safe_name(use.dimension)}",
-                    f"The must-dos and locked-in priorities (with their prerequisites) alone need {_fmt(use.used)}{unit} of "
-                    f"{dim_label(portfolio, use.dimension)} capacity; {_fmt(use.usable)} is available after {_fmt(use.headroom_pct)}% headroom "
-                    f"(over by {_fmt(use.used - use.usable)}).",
-                    use.used - use.usable,
-                )
-            )
+            text = words.forced_over_capacity(portfolio, use.dimension, use.used, use.usable, use.headroom_pct)
+            notes.append(RuleNote(f"capacity_{safe_name(use.dimension)}", text, use.used - use.usable))
     if rules.max_priorities is not None and len(forced) > rules.max_priorities:
-        notes.append(
-            RuleNote(
-                "max_priorities",
-                f"{len(forced)} priorities are forced in (must-dos, locks and their prerequisites) "
-                f"but at most {rules.max_priorities} may be kept (over by {len(forced) - rules.max_priorities}).",
-                len(forced) - rules.max_priorities,
-            )
-        )
+        text = words.forced_over_count(len(forced), rules.max_priorities)
+        notes.append(RuleNote("max_priorities", text, len(forced) - rules.max_priorities))
     themes: dict[str, int] = {}
     for p in portfolio.priorities:
         if p.id in forced:
@@ -96,23 +71,12 @@ def structural_conflicts(portfolio: Portfolio) -> list[RuleNote]:
     for limit in rules.theme_limits:
         count = themes.get(limit.theme, 0)
         if limit.max_count is not None and count > limit.max_count:
-            notes.append(
-                RuleNote(
-                    f"theme_max_{safe_name(limit.theme)}",
-                    f"{count} priorities in theme '{limit.theme}' are forced in, above its maximum of {limit.max_count}.",
-                    count - limit.max_count,
-                )
-            )
+            text = words.forced_over_theme(limit.theme, count, limit.max_count)
+            notes.append(RuleNote(f"theme_max_{safe_name(limit.theme)}", text, count - limit.max_count))
         available = sum(1 for p in portfolio.priorities if p.theme == limit.theme and p.id not in rules.locked_out)
         if limit.min_count is not None and available < limit.min_count:
-            notes.append(
-                RuleNote(
-                    f"theme_min_{safe_name(limit.theme)}",
-                    f"Theme '{limit.theme}' needs at least {limit.min_count} kept but only {available} "
-                    "priorities in it can be kept.",
-                    limit.min_count - available,
-                )
-            )
+            text = words.theme_min_unreachable(limit.theme, limit.min_count, available)
+            notes.append(RuleNote(f"theme_min_{safe_name(limit.theme)}", text, limit.min_count - available))
     return notes
 
 
@@ -138,6 +102,10 @@ def _elastic_solution(portfolio: Portfolio, time_limit: float):
     return kept, broken_rows, broken_locks
 
 
+def _fix(portfolio: Portfolio, kind: str, target: str, current: float | None, proposed: float | None) -> Fix:
+    return Fix(kind, target, current, proposed, words.fix_text(portfolio, kind, target, current, proposed))
+
+
 def elastic_remedies(portfolio: Portfolio, time_limit: float = 10.0) -> list[Remedy]:
     """The smallest set of changes that restores a solution, one remedy per broken rule."""
     solution = _elastic_solution(portfolio, time_limit)
@@ -152,133 +120,43 @@ def elastic_remedies(portfolio: Portfolio, time_limit: float = 10.0) -> list[Rem
         if r.kind == "capacity":
             use = uses[r.subject]
             dim = portfolio.dimension(r.subject)
-            unit = f" {use.unit}" if use.unit else ""
             need = use.usable + amount
-            note = RuleNote(
-                r.name,
-                f"{dim.display} capacity is short by {_fmt(amount)}{unit}: the other rules need at least {_fmt(need)}, "
-                f"and {_fmt(use.usable)} is available after {_fmt(use.headroom_pct)}% headroom.",
-                amount,
-            )
-            scale = 1.0 - dim.headroom_pct / 100.0
-            proposed = _ceil(need / scale)
+            text = words.capacity_short(portfolio, dim.name, amount, need, use.usable, use.headroom_pct)
             options = [
-                Fix(
-                    "capacity",
-                    dim.name,
-                    dim.available,
-                    proposed,
-                    f"Raise {dim_label(portfolio, dim.name)} capacity from {_fmt(dim.available)} to {_fmt(proposed)}{unit}.",
-                )
+                _fix(portfolio, "capacity", dim.name, dim.available, _ceil(need / (1.0 - dim.headroom_pct / 100.0)))
             ]
             if dim.headroom_pct > 0 and dim.available > 0:
                 new_headroom = _floor(100.0 * (1.0 - need / dim.available))
                 if new_headroom >= 0:
-                    options.append(
-                        Fix(
-                            "headroom",
-                            dim.name,
-                            dim.headroom_pct,
-                            new_headroom,
-                            f"Lower {dim_label(portfolio, dim.name)} headroom from {_fmt(dim.headroom_pct)}% to {_fmt(new_headroom)}%.",
-                        )
-                    )
-            remedies.append(Remedy(note, tuple(options)))
+                    options.append(_fix(portfolio, "headroom", dim.name, dim.headroom_pct, new_headroom))
+            remedies.append(Remedy(RuleNote(r.name, text, amount), tuple(options)))
         elif r.kind == "max_priorities":
             proposed = float(rules.max_priorities + math.ceil(amount - 1e-9))
-            note = RuleNote(
-                r.name,
-                f"The other rules need at least {int(proposed)} priorities kept, over the limit of "
-                f"{rules.max_priorities}.",
-                amount,
-            )
-            remedies.append(
-                Remedy(
-                    note,
-                    (
-                        Fix(
-                            "max_priorities",
-                            "",
-                            float(rules.max_priorities),
-                            proposed,
-                            f"Raise the limit on priorities kept from {rules.max_priorities} to {int(proposed)}.",
-                        ),
-                    ),
-                )
-            )
+            note = RuleNote(r.name, words.count_short(int(proposed), rules.max_priorities), amount)
+            fix = _fix(portfolio, "max_priorities", "", float(rules.max_priorities), proposed)
+            remedies.append(Remedy(note, (fix,)))
         elif r.kind in ("theme_min", "theme_max"):
             limit = next(t for t in rules.theme_limits if t.theme == r.subject)
             step = math.ceil(amount - 1e-9)
             if r.kind == "theme_min":
-                current, proposed, word = limit.min_count, max(limit.min_count - step, 0), "minimum"
+                current, proposed = limit.min_count, max(limit.min_count - step, 0)
             else:
-                current, proposed, word = limit.max_count, limit.max_count + step, "maximum"
-            note = RuleNote(
-                r.name, f"Theme '{r.subject}' {word} of {current} cannot be met with the other rules.", amount
-            )
-            remedies.append(
-                Remedy(
-                    note,
-                    (
-                        Fix(
-                            r.kind,
-                            r.subject,
-                            float(current),
-                            float(proposed),
-                            f"Change the {word} for theme '{r.subject}' from {current} to {proposed}.",
-                        ),
-                    ),
-                )
-            )
+                current, proposed = limit.max_count, limit.max_count + step
+            note = RuleNote(r.name, words.theme_limit_unmet(r.subject, r.kind, current), amount)
+            remedies.append(Remedy(note, (_fix(portfolio, r.kind, r.subject, float(current), float(proposed)),)))
         else:
             band = next(b for b in rules.horizon_bands if b.horizon == r.subject)
-            label = horizon_term(band.horizon)
             share = shares.get(band.horizon, 0.0)
             if r.kind == "horizon_min":
-                proposed = _floor(share)
-                note = RuleNote(
-                    r.name,
-                    f"The {label} share of {dim_label(portfolio, portfolio.balance_capacity.name)} capacity used can only "
-                    f"reach {share:.1f}% with the other rules, "
-                    f"against a minimum of {band.min_pct:g}%.",
-                    amount,
-                )
-                fix = Fix(
-                    "horizon_min",
-                    band.horizon,
-                    band.min_pct,
-                    proposed,
-                    f"Lower the {label} minimum from {band.min_pct:g}% to {_fmt(proposed)}%.",
-                )
+                current, proposed = band.min_pct, _floor(share)
             else:
-                proposed = min(_ceil(share), 100.0)
-                note = RuleNote(
-                    r.name,
-                    f"The {label} share of {dim_label(portfolio, portfolio.balance_capacity.name)} capacity used cannot "
-                    f"come below {share:.1f}% with the other "
-                    f"rules, against a maximum of {band.max_pct:g}%.",
-                    amount,
-                )
-                fix = Fix(
-                    "horizon_max",
-                    band.horizon,
-                    band.max_pct,
-                    proposed,
-                    f"Raise the {label} maximum from {band.max_pct:g}% to {_fmt(proposed)}%.",
-                )
-            remedies.append(Remedy(note, (fix,)))
+                current, proposed = band.max_pct, min(_ceil(share), 100.0)
+            note = RuleNote(r.name, words.band_unmet(portfolio, band.horizon, r.kind, share, current), amount)
+            remedies.append(Remedy(note, (_fix(portfolio, r.kind, band.horizon, current, proposed),)))
     for pid, side in broken_locks:
-        p = portfolio.priority(pid)
-        if side == "in" and p.must_do:
-            fix = Fix("unlock", pid, None, None, f"Lift the must-do on {name_of(portfolio, pid)} for this scenario.")
-            why = f"{name_of(portfolio, pid)} is a must-do, but it cannot be kept with the other rules."
-        elif side == "in":
-            fix = Fix("unlock", pid, None, None, f"Remove the lock-in on {name_of(portfolio, pid)}.")
-            why = f"{name_of(portfolio, pid)} is locked in, but it cannot be kept with the other rules."
-        else:
-            fix = Fix("unlock_out", pid, None, None, f"Remove the lock-out on {name_of(portfolio, pid)}.")
-            why = f"{name_of(portfolio, pid)} is locked out, but the other rules need it."
-        remedies.append(Remedy(RuleNote(f"lock_{side}_{safe_name(pid)}", why, 1.0), (fix,)))
+        fix = _fix(portfolio, "unlock" if side == "in" else "unlock_out", pid, None, None)
+        note = RuleNote(f"lock_{side}_{safe_name(pid)}", words.lock_unmet(portfolio, pid, side), 1.0)
+        remedies.append(Remedy(note, (fix,)))
     return remedies
 
 
@@ -332,12 +210,5 @@ def diagnose(portfolio: Portfolio, model: SelectionModel) -> tuple[list[RuleNote
     remedies = elastic_remedies(portfolio)
     notes = structural_conflicts(portfolio) or [r.conflict for r in remedies]
     if not notes:
-        notes = [
-            RuleNote(
-                "unknown",
-                "The solver found no selection, but no single rule could be named. "
-                "Try relaxing capacity, headroom or balance bands.",
-                0,
-            )
-        ]
+        notes = [RuleNote("unknown", words.no_rule_named(), 0)]
     return notes, remedies

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import words
 from .diagnosis import forced_set
-from .domain import Portfolio, horizon_term
+from .domain import Portfolio
 from .figures import horizon_shares
 from .model import priority_weights
 
@@ -75,7 +76,7 @@ def rank_and_cut(portfolio: Portfolio) -> RankingOutcome:
 
     forced = [p.id for p in portfolio.priorities if p.id in forced_set(portfolio)]
     if not fits(forced):
-        return RankingOutcome((), None, ("The must-dos and locked-in priorities do not fit on their own.",))
+        return RankingOutcome((), None, (words.RANKING_FORCED_DO_NOT_FIT,))
     take(forced)
     order = sorted(
         (p.id for p in portfolio.priorities if p.id not in kept),
@@ -93,13 +94,10 @@ def rank_and_cut(portfolio: Portfolio) -> RankingOutcome:
     shares = {h.horizon: h.kept_pct for h in horizon_shares(portfolio, kept_set)}
     for band in rules.horizon_bands:
         share = shares.get(band.horizon, 0.0)
-        label = horizon_term(band.horizon)
         if share < band.min_pct - 1e-6 or share > band.max_pct + 1e-6:
-            breaks.append(f"its {label} share is {share:.1f}%, outside the band {band.min_pct:g}-{band.max_pct:g}%")
+            breaks.append(words.ranking_breaks_band(band.horizon, share, band.min_pct, band.max_pct))
     for limit in rules.theme_limits:
         if limit.min_count is not None and theme_count.get(limit.theme, 0) < limit.min_count:
-            breaks.append(
-                f"it keeps {theme_count.get(limit.theme, 0)} in theme '{limit.theme}', below the minimum of {limit.min_count}"
-            )
+            breaks.append(words.ranking_breaks_theme(limit.theme, theme_count.get(limit.theme, 0), limit.min_count))
     ordered = tuple(p.id for p in portfolio.priorities if p.id in kept_set)
     return RankingOutcome(ordered, objective, tuple(breaks))

@@ -40,10 +40,7 @@ def solve(
             # confirmed (CBC has reported infeasibility when its time limit ran out during preprocessing).
             return Result(
                 status="no_solution",
-                message=(
-                    f"{outcome.solver} stopped without a selection and without proving that none exists. "
-                    "Try a longer time limit or another solver."
-                ),
+                message=words.unconfirmed_infeasible(outcome.solver),
                 solver=outcome.solver,
                 seconds=time.perf_counter() - started,
             )

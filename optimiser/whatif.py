@@ -250,13 +250,13 @@ class Resolver:
             proven &= ok
             if found is None:
                 break
-            high, witness = found
+            high, top_witness = found
             stated_high = _round_down(high)
-            proven &= self._wins_at(pid, stated_high, witness, value_to_beat)
             if not bands:
+                proven &= self._wins_at(pid, stated_high, top_witness, value_to_beat)
                 ranges.append((0.0, stated_high))
                 break
-            low = high
+            low, witness = high, top_witness
             for _ in range(MAX_RANGE_STEPS):
                 further, ok = self._threshold(pid, value_to_beat, low, low)
                 proven &= ok
@@ -267,8 +267,14 @@ class Resolver:
                 proven = False
             stated_low = _round_up(low) if low > RANGE_STEP / 10 else 0.0
             if stated_low <= stated_high:
+                proven &= self._wins_at(pid, stated_high, top_witness, value_to_beat)
                 proven &= self._wins_at(pid, stated_low, witness, value_to_beat)
                 ranges.append((stated_low, stated_high))
+            else:
+                # Narrower than the stated precision, often a single share (where two band edges meet):
+                # stated as found, and confirmed there.
+                proven &= self._wins_at(pid, high, top_witness, value_to_beat)
+                ranges.append((high, high))
             if low <= RANGE_STEP:
                 break
             upper = low - RANGE_STEP

@@ -105,6 +105,13 @@ def status_message(status: str, gap: float | None, time_limit_hit: bool = False)
     return ""
 
 
+def unconfirmed_infeasible(solver: str) -> str:
+    return (
+        f"{solver} stopped without a selection and without proving that none exists. Try a longer time limit or "
+        "another solver."
+    )
+
+
 def sentences(parts: Iterable[str]) -> str:
     return " ".join(p for p in parts if p)
 
@@ -231,7 +238,7 @@ def cost_ranges_text(portfolio: Portfolio, ranges) -> str:
         high = ranges.highest
         return f"It would be kept if its costs fell to {pct(high)} of today's (a cut of {pct(1 - high)}) or less."
     spans = " or ".join(
-        f"{pct(low)} to {pct(high)}" if low < high else f"exactly {pct(low)}" for low, high in ranges.ranges
+        f"{pct(low)} to {pct(high)}" if low < high else f"exactly {100 * low:.2f}%" for low, high in ranges.ranges
     )
     return (
         f"It would be kept only if its costs were {spans} of today's; at lower costs than that its share of the "
@@ -329,7 +336,10 @@ def cost_ranges_figure(ranges) -> str:
         return ""
     if not ranges.ranges:
         return "no cut is enough"
-    return " or ".join(f"{pct(high)} or less" if low <= 0 else f"{pct(low)}-{pct(high)}" for low, high in ranges.ranges)
+    return " or ".join(
+        f"{pct(high)} or less" if low <= 0 else f"{pct(low)}-{pct(high)}" if low < high else f"{100 * low:.2f}%"
+        for low, high in ranges.ranges
+    )
 
 
 def must_do_cost_text(portfolio: Portfolio, cost) -> str:
@@ -367,3 +377,131 @@ def ranking_text(portfolio: Portfolio, r) -> list[str]:
     if r.ranking_breaks:
         lines.append("The ranked list breaks the rules: " + "; ".join(r.ranking_breaks) + ".")
     return lines
+
+
+# ------------------------------------------------------------------ conflicts and fixes (diagnosis.py)
+
+
+def fix_text(portfolio: Portfolio, kind: str, target: str, current: float | None, proposed: float | None) -> str:
+    """One change a user can apply, in words."""
+    if kind == "capacity":
+        unit = portfolio.dimension(target).unit
+        return f"Raise {dim_label(portfolio, target)} capacity from {fmt(current)} to {fmt(proposed)}{' ' + unit if unit else ''}."
+    if kind == "headroom":
+        return f"Lower {dim_label(portfolio, target)} headroom from {fmt(current)}% to {fmt(proposed)}%."
+    if kind == "max_priorities":
+        return f"Raise the limit on priorities kept from {current:g} to {proposed:g}."
+    if kind in ("theme_min", "theme_max"):
+        word = "minimum" if kind == "theme_min" else "maximum"
+        return f"Change the {word} for theme '{target}' from {current:g} to {proposed:g}."
+    if kind == "horizon_min":
+        return (
+            f"Lower the {horizon_term(target)} minimum from {current:g}% to {fmt(proposed)}% (a weaker balance rule)."
+        )
+    if kind == "horizon_max":
+        return (
+            f"Raise the {horizon_term(target)} maximum from {current:g}% to {fmt(proposed)}% (a weaker balance rule)."
+        )
+    if kind == "unlock":
+        if portfolio.priority(target).must_do:
+            return f"Lift the must-do on {name_of(portfolio, target)} for this scenario."
+        return f"Remove the lock-in on {name_of(portfolio, target)}."
+    if kind == "unlock_out":
+        return f"Remove the lock-out on {name_of(portfolio, target)}."
+    return kind
+
+
+def forced_locked_out(portfolio: Portfolio, pid: str, why: str) -> str:
+    return (
+        f"{name_of(portfolio, pid)} is locked out but must be kept ({why}). Remove the lock-out or the lock that "
+        "forces it."
+    )
+
+
+def forced_alternatives(portfolio: Portfolio, a: str, why_a: str, b: str, why_b: str) -> str:
+    return (
+        f"{name_of(portfolio, a)}, {why_a}, and {name_of(portfolio, b)}, {why_b}, are alternatives, so at most one "
+        "can be kept, but both are forced in."
+    )
+
+
+def forced_over_capacity(portfolio: Portfolio, dimension: str, used: float, usable: float, headroom: float) -> str:
+    return (
+        f"The must-dos and locked-in priorities (with their prerequisites) alone need {amount(portfolio, dimension, used)}; "
+        f"{fmt(usable)} is available after {fmt(headroom)}% headroom (over by {fmt(used - usable)})."
+    )
+
+
+def forced_over_count(count: int, limit: int) -> str:
+    return (
+        f"{count} priorities are forced in (must-dos, locks and their prerequisites) but at most {limit} may be kept "
+        f"(over by {count - limit})."
+    )
+
+
+def forced_over_theme(theme: str, count: int, limit: int) -> str:
+    return f"{count} priorities in theme '{theme}' are forced in, above its maximum of {limit}."
+
+
+def theme_min_unreachable(theme: str, minimum: int, available: int) -> str:
+    return f"Theme '{theme}' needs at least {minimum} kept but only {available} priorities in it can be kept."
+
+
+def capacity_short(
+    portfolio: Portfolio, dimension: str, short: float, need: float, usable: float, headroom: float
+) -> str:
+    d = portfolio.dimension(dimension)
+    unit = f" {d.unit}" if d.unit else ""
+    return (
+        f"{d.display} capacity is short by {fmt(short)}{unit}: the other rules need at least {fmt(need)}, and "
+        f"{fmt(usable)} is available after {fmt(headroom)}% headroom."
+    )
+
+
+def count_short(needed: int, limit: int) -> str:
+    return f"The other rules need at least {needed} priorities kept, over the limit of {limit}."
+
+
+def theme_limit_unmet(theme: str, kind: str, current: int) -> str:
+    word = "minimum" if kind == "theme_min" else "maximum"
+    return f"Theme '{theme}' {word} of {current} cannot be met with the other rules."
+
+
+def band_unmet(portfolio: Portfolio, horizon: str, kind: str, share: float, limit: float) -> str:
+    label = portfolio.balance_capacity.display.lower()
+    if kind == "horizon_min":
+        return (
+            f"The {horizon_term(horizon)} share of {label} capacity used can only reach {share:.1f}% with the other "
+            f"rules, against a minimum of {limit:g}%."
+        )
+    return (
+        f"The {horizon_term(horizon)} share of {label} capacity used cannot come below {share:.1f}% with the other "
+        f"rules, against a maximum of {limit:g}%."
+    )
+
+
+def lock_unmet(portfolio: Portfolio, pid: str, side: str) -> str:
+    who = name_of(portfolio, pid)
+    if side == "in" and portfolio.priority(pid).must_do:
+        return f"{who} is a must-do, but it cannot be kept with the other rules."
+    if side == "in":
+        return f"{who} is locked in, but it cannot be kept with the other rules."
+    return f"{who} is locked out, but the other rules need it."
+
+
+def no_rule_named() -> str:
+    return (
+        "The solver found no selection, but no single rule could be named. Try relaxing capacity, headroom or "
+        "balance bands."
+    )
+
+
+RANKING_FORCED_DO_NOT_FIT = "The must-dos and locked-in priorities do not fit on their own."
+
+
+def ranking_breaks_band(horizon: str, share: float, min_pct: float, max_pct: float) -> str:
+    return f"its {horizon_term(horizon)} share is {share:.1f}%, outside the band {min_pct:g}-{max_pct:g}%"
+
+
+def ranking_breaks_theme(theme: str, count: int, minimum: int) -> str:
+    return f"it keeps {count} in theme '{theme}', below the minimum of {minimum}"
