@@ -505,3 +505,27 @@ def ranking_breaks_band(horizon: str, share: float, min_pct: float, max_pct: flo
 
 def ranking_breaks_theme(theme: str, count: int, minimum: int) -> str:
     return f"it keeps {count} in theme '{theme}', below the minimum of {minimum}"
+
+
+# ------------------------------------------------------------------ the one-line summary of a result
+
+
+def result_summary(portfolio: Portfolio, result) -> str:
+    """One plain line a board can read from across the room: what is kept, the balance, what is full."""
+    total = len(portfolio.priorities)
+    must = sum(p.must_do for p in portfolio.priorities)
+    proven = "proven optimal" if result.status == "optimal" else gap_text(result.gap)
+    parts = [
+        f"Keeps {len(result.kept)} of {total}" + (f" (all {must} must-dos)" if must else ""),
+        f"net value {fmt(result.objective or 0.0)}, {proven}",
+    ]
+    shares = {h.horizon: h.kept_pct for h in result.horizons}
+    if sum(h.kept_use for h in result.horizons) > 0:
+        split = "/".join(f"{shares.get(h, 0.0):.0f}" for h in ("short", "medium", "long"))
+        within = ", within the bands" if portfolio.rules.horizon_bands else ""
+        label = portfolio.balance_capacity.display.lower()
+        parts.append(f"short/medium/long {split}% of {label} capacity used{within}")
+    full = [(u.label or u.dimension).lower() for u in result.capacity if u.free <= 0.02 * max(u.usable, 1e-9)]
+    if full:
+        parts.append("full: " + ", ".join(full))
+    return " · ".join(parts) + "."

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from optimiser import words
 from optimiser.domain import HORIZON_LABELS
 from optimiser.figures import horizon_shares
 from optimiser.store import StoreError
@@ -64,14 +65,18 @@ for label, portfolio, result in solved:
         "scenario": label,
         "status": result.status,
         "kept": f"{len(result.kept)} of {len(portfolio.priorities)}" if result.has_selection else "-",
+        "proven optimal": "yes" if result.proven else "no",
+        "net value": round(result.objective, 1) if result.has_selection else None,
         "weighted value": round(result.value, 1) if result.has_selection else None,
         "drop penalty": round(result.drop_penalty, 1) if result.has_selection else None,
+        "balance measured on": portfolio.balance_capacity.display,
     }
     for use in result.capacity if result.has_selection else ():
-        row[f"{use.dimension} used / usable"] = f"{use.used:,.1f} / {use.usable:,.1f}"
+        row[f"{use.label or use.dimension} used / usable"] = f"{use.used:,.1f} / {use.usable:,.1f}"
     headline.append(row)
 st.subheader("Headline figures")
 st.dataframe(pd.DataFrame(headline), hide_index=True, width="stretch")
+st.caption(f"Net value = weighted value ({words.VALUE_TERMS['weighted value']}) minus drop penalty.")
 for label, _, result in solved:
     if not result.has_selection:
         st.warning(plain(f"{label}: no selection ({result.message})"))

@@ -5,11 +5,13 @@ import streamlit as st
 
 from optimiser import words
 from optimiser.diagnosis import apply_fix, apply_remedies
+from optimiser.domain import HORIZON_LABELS, HORIZONS
 from optimiser.excel import results_workbook
 from optimiser.exports import decisions_frame, explanations_frame, to_safe_csv
 from reports.board_pack import board_pack_html, html_to_pdf
 from ui import state
 from ui.charts import (
+    bands_frame,
     capacity_chart,
     capacity_frame,
     horizon_chart,
@@ -22,15 +24,10 @@ from ui.charts import (
 from ui.text import plain
 
 st.title("Rationalise")
-st.caption(
-    "The smallest well-aligned set that fits real capacity, keeps headroom free and follows the rules. "
-    "Change capacity or rules on the other pages and come back: the result follows."
-)
 
 portfolio = state.portfolio()
 
 result = state.current_result()
-st.caption(plain(f"Portfolio: {portfolio.name}") + f" · solved by {result.solver} in {result.seconds:.2f} s")
 
 if not result.has_selection:
     if result.status == "infeasible":
@@ -68,6 +65,33 @@ if result.status == "feasible":
 elif not result.kept:
     st.warning(plain(result.message))
 
+# ------------------------------------------------------------------ the first screen: names, balance, capacity
+st.markdown("**" + plain(words.result_summary(portfolio, result)) + "**")
+balance_label = f"{portfolio.balance_capacity.display.lower()} capacity"
+cap = capacity_frame(result)
+names = {p.id: p for p in portfolio.priorities}
+charts, lists = st.columns([3, 2])
+charts.container(key="balance").altair_chart(
+    horizon_chart(horizon_frame(result), balance_label, bands_frame(portfolio)), width="stretch"
+)
+charts.container(key="capacity").altair_chart(capacity_chart(cap), width="stretch")
+for title, ids in ((f"Kept ({len(result.kept)})", result.kept), (f"Dropped ({len(result.dropped)})", result.dropped)):
+    with lists.container(height=225, key=f"names_{title.split()[0].lower()}"):
+        st.markdown(f"**{title}**")
+        for h in HORIZONS:
+            in_h = [pid for pid in ids if names[pid].horizon == h]
+            if in_h:
+                listed = " · ".join(plain(words.name_of(portfolio, pid)) for pid in in_h)
+                st.markdown(f"*{HORIZON_LABELS[h]}, {len(in_h)}:* {listed}")
+st.caption(
+    plain(f"Portfolio: {portfolio.name} · solved by {result.solver} in {result.seconds:.2f} s. ")
+    + plain(
+        f"Balance is measured as the {words.balance_unit(portfolio)}. "
+        f"Net value = weighted value ({words.VALUE_TERMS['weighted value']}) minus drop penalty."
+    )
+)
+
+# ------------------------------------------------------------------ figures, rules that bind, more charts
 total = len(portfolio.priorities)
 cols = st.columns(4)
 cols[0].metric("Priorities kept", f"{len(result.kept)} of {total}")
@@ -75,12 +99,11 @@ cols[1].metric("Weighted value kept", f"{result.value:,.1f}", help=words.VALUE_T
 cols[2].metric("Penalty for sensitive drops", f"{result.drop_penalty:,.1f}", help=words.VALUE_TERMS["drop penalty"])
 cols[3].metric("Net value", f"{(result.objective or 0.0):,.1f}", help=words.VALUE_TERMS["net value"])
 
-cap = capacity_frame(result)
 cap_cols = st.columns(max(len(cap), 1))
 for col, row in zip(cap_cols, cap.itertuples()):
     col.metric(
         plain(f"{row.dimension} ({row.unit})" if row.unit else row.dimension),
-        f"{row.used:,.1f} / {row.usable:,.1f}",
+        f"{row.used:,.0f} / {row.usable:,.0f}",
         help=f"Used by the kept set / available after {row.headroom_pct:g}% headroom (available {row.available:,.1f}).",
     )
 
@@ -89,19 +112,10 @@ if result.binding:
     for note in result.binding:
         st.markdown("- " + plain(note.text))
 
-balance_label = f"{portfolio.balance_capacity.display.lower()} capacity"
-st.caption(
-    plain(
-        f"Balance is measured as the {words.balance_unit(portfolio)}. "
-        f"Net value = weighted value ({words.VALUE_TERMS['weighted value']}) minus drop penalty."
-    )
-)
 left, right = st.columns(2)
 with left:
-    st.altair_chart(horizon_chart(horizon_frame(result), balance_label), width="stretch")
     st.altair_chart(source_chart(source_frame(portfolio, result), balance_label), width="stretch")
 with right:
-    st.altair_chart(capacity_chart(cap), width="stretch")
     st.altair_chart(value_cost_chart(value_cost_frame(portfolio, result), balance_label), width="stretch")
 
 # ------------------------------------------------------------------ trade-offs

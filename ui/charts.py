@@ -17,6 +17,7 @@ KEPT_COLOUR = "#005EB8"  # NHS blue
 DROPPED_COLOUR = "#AEB7BD"
 WISHLIST_COLOUR = "#768692"
 HEADROOM_COLOUR = "#DA291C"
+BAND_COLOUR = "#78BE20"  # NHS light green: the wanted band of a balance share
 FONT_SIZE = 16
 
 
@@ -24,7 +25,7 @@ def _style(chart: alt.Chart) -> alt.Chart:
     return (
         chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
         .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
-        .configure_title(fontSize=FONT_SIZE + 2)
+        .configure_title(fontSize=FONT_SIZE + 2, subtitleFontSize=FONT_SIZE - 2, anchor="start")
     )
 
 
@@ -104,44 +105,97 @@ def value_cost_frame(portfolio: Portfolio, result: Result) -> pd.DataFrame:
 # ------------------------------------------------------------------ charts
 
 
-def horizon_chart(frame: pd.DataFrame, capacity_label: str = "capacity") -> alt.Chart:
-    """Share of the balance capacity in each horizon: whole wish-list versus kept set."""
+def bands_frame(portfolio: Portfolio) -> pd.DataFrame:
+    """The balance bands as a tidy frame: horizon label, min_pct, max_pct (horizons without a band left out)."""
+    return pd.DataFrame(
+        [
+            {"horizon": HORIZON_LABELS[b.horizon], "min_pct": b.min_pct, "max_pct": b.max_pct}
+            for b in portfolio.rules.horizon_bands
+        ],
+        columns=["horizon", "min_pct", "max_pct"],
+    )
+
+
+def horizon_chart(
+    frame: pd.DataFrame, capacity_label: str = "capacity", bands: pd.DataFrame | None = None
+) -> alt.Chart:
+    """Share of the balance capacity in each horizon: the kept set as a bar, the whole wish-list as a tick, and
+    each horizon's band (its wanted minimum to maximum) in green behind. The axis always runs from 0 to 100% and
+    the chart takes the width of its container, so no share is cut off."""
     order = [HORIZON_LABELS[h] for h in HORIZONS]
-    chart = (
-        alt.Chart(frame, title=f"Horizon balance: share of {capacity_label} used")
-        .mark_bar()
-        .encode(
-            x=alt.X("share_pct:Q", title=f"Share of {capacity_label} used (%)", scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("set:N", title=None, sort=["Whole wish-list", "Kept"]),
-            color=alt.Color(
-                "set:N",
-                title=None,
-                scale=alt.Scale(domain=["Whole wish-list", "Kept"], range=[WISHLIST_COLOUR, KEPT_COLOUR]),
-            ),
-            row=alt.Row(
-                "horizon:N",
-                title=None,
-                sort=order,
-                header=alt.Header(labelFontSize=FONT_SIZE, labelAngle=0, labelAlign="left"),
-            ),
-            tooltip=[
-                alt.Tooltip("horizon:N"),
-                alt.Tooltip("set:N"),
-                alt.Tooltip("share_pct:Q", title="share %"),
-                alt.Tooltip("count:Q", title="priorities"),
-            ],
+    y = alt.Y("horizon:N", title=None, sort=order, axis=alt.Axis(labelLimit=240))
+    x_scale = alt.Scale(domain=[0, 100], nice=False)
+    colour = alt.Color(
+        "set:N",
+        title=None,
+        scale=alt.Scale(domain=["Kept", "Whole wish-list"], range=[KEPT_COLOUR, WISHLIST_COLOUR]),
+        legend=None,
+    )
+    tooltip = [
+        alt.Tooltip("horizon:N"),
+        alt.Tooltip("set:N"),
+        alt.Tooltip("share_pct:Q", title="share %"),
+        alt.Tooltip("count:Q", title="priorities"),
+    ]
+    kept = alt.Chart(frame).transform_filter(alt.datum.set == "Kept")
+    bars = kept.mark_bar(height=alt.RelativeBandSize(0.45)).encode(
+        x=alt.X("share_pct:Q", title=None, scale=x_scale, axis=alt.Axis(format=".0f", labelExpr="datum.label + '%'")),
+        y=y,
+        color=colour,
+        tooltip=tooltip,
+    )
+    labels = (
+        kept.transform_calculate(label="format(datum.share_pct, '.0f') + '%'")
+        .mark_text(align="left", dx=6, fontSize=FONT_SIZE, fontWeight="bold")
+        .encode(x=alt.X("share_pct:Q", scale=x_scale), y=y, text="label:N")
+    )
+    wishlist = (
+        alt.Chart(frame)
+        .transform_filter(alt.datum.set == "Whole wish-list")
+        .mark_tick(thickness=4, size=30)
+        .encode(x=alt.X("share_pct:Q", scale=x_scale), y=y, color=colour, tooltip=tooltip)
+    )
+    layers = []
+    if bands is not None and not bands.empty:
+        layers.append(
+            alt.Chart(bands)
+            .mark_rect(color=BAND_COLOUR, opacity=0.35, height=alt.RelativeBandSize(0.9))
+            .encode(
+                x=alt.X("min_pct:Q", scale=x_scale),
+                x2="max_pct:Q",
+                y=y,
+                tooltip=[
+                    alt.Tooltip("horizon:N"),
+                    alt.Tooltip("min_pct:Q", title="band minimum %"),
+                    alt.Tooltip("max_pct:Q", title="band maximum %"),
+                ],
+            )
         )
-        .properties(height=50)
+    chart = alt.layer(*layers, bars, labels, wishlist).properties(
+        title=alt.Title(
+            "Horizon balance: share of " + capacity_label + " used",
+            subtitle="Blue: kept · grey tick: whole wish-list · green: the wanted band",
+        ),
+        width="container",
+        height=alt.Step(44),
     )
     return _style(chart)
 
 
 def capacity_chart(frame: pd.DataFrame) -> alt.Chart:
     """Capacity used per dimension (% of available) with the headroom line."""
-    base = alt.Chart(frame, title="Capacity used, with headroom kept free")
+    base = alt.Chart(
+        frame,
+        title=alt.Title("Capacity used", subtitle="% of what is available; red: the limit once headroom is kept free"),
+    )
     bars = base.mark_bar(color=KEPT_COLOUR).encode(
-        x=alt.X("used_pct:Q", title="% of available capacity", scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("dimension:N", title=None),
+        x=alt.X(
+            "used_pct:Q",
+            title=None,
+            scale=alt.Scale(domain=[0, 100]),
+            axis=alt.Axis(format=".0f", labelExpr="datum.label + '%'"),
+        ),
+        y=alt.Y("dimension:N", title=None, axis=alt.Axis(labelLimit=220)),
         tooltip=[
             alt.Tooltip("dimension:N"),
             alt.Tooltip("used:Q", title="used"),
@@ -151,12 +205,12 @@ def capacity_chart(frame: pd.DataFrame) -> alt.Chart:
             alt.Tooltip("headroom_pct:Q", title="headroom %"),
         ],
     )
-    limit = base.mark_tick(color=HEADROOM_COLOUR, thickness=4, size=40).encode(
+    limit = base.mark_tick(color=HEADROOM_COLOUR, thickness=4, size=22).encode(
         x="limit_pct:Q",
         y="dimension:N",
         tooltip=[alt.Tooltip("dimension:N"), alt.Tooltip("limit_pct:Q", title="limit after headroom %")],
     )
-    return _style(alt.layer(bars, limit).properties(height=alt.Step(50)))
+    return _style(alt.layer(bars, limit).properties(height=alt.Step(26), width="container"))
 
 
 def source_chart(frame: pd.DataFrame, capacity_label: str = "capacity") -> alt.Chart:

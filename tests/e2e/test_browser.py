@@ -178,10 +178,10 @@ def test_editing_a_capacity_in_the_table_changes_the_result(page):
     page.get_by_text("Settings applied.").wait_for()  # the page confirms once the new setting is valid
     page.get_by_role("link", name="Rationalise").click()
     page.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')].some(e => e.innerText.endsWith('/ 1,170.0'))""",
+        """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')].some(e => e.innerText.endsWith('/ 1,170'))""",
         timeout=60_000,
     )
-    assert metric_value(page, "Operational (WTE-months)") == "666.0 / 1,170.0"
+    assert metric_value(page, "Operational (WTE-months)") == "666 / 1,170"
     assert metric_value(page, "Priorities kept") == "18 of 48"
 
 
@@ -225,3 +225,39 @@ def test_downloading_the_board_pack(page):
         button.click()
     path = download.value.path()
     assert Path(path).read_bytes()[:4] == b"%PDF"
+
+
+ARTIFACTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / ".artifacts" / "screenshots"))
+INTERNAL_NAMES = ("improvement_support", "three_shifts", "performance_recovery", "financial_sustainability")
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1440, 900)])
+def test_the_first_screen_shows_names_the_whole_balance_chart_and_capacity(browser, server, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(server)
+    balance = page.locator(".st-key-balance")
+    balance.locator("canvas, svg").first.wait_for()
+    page.locator(".st-key-capacity").locator("canvas, svg").first.wait_for()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"rationalise_{width}x{height}.png"))
+    # The balance chart and the capacity chart lie inside the first viewport and inside their containers.
+    for key in ("balance", "capacity"):
+        box = page.locator(f".st-key-{key}").bounding_box()
+        drawn = page.locator(f".st-key-{key}").locator("canvas, svg").first.bounding_box()
+        assert drawn["x"] + drawn["width"] <= box["x"] + box["width"] + 1, f"{key} chart is wider than its container"
+        assert box["y"] >= 0 and drawn["y"] + drawn["height"] * 0.75 <= height, f"{key} chart is below the fold"
+    assert (
+        page.locator(".st-key-balance").bounding_box()["height"]
+        >= page.locator(".st-key-capacity").bounding_box()["height"]
+    ), "the balance chart is the largest"
+    # Kept and dropped priorities by name, in the first viewport.
+    for key, name in (("names_kept", "Reach 78% of A&E patients"), ("names_dropped", "Eliminate waits over 52 weeks")):
+        text = page.locator(f".st-key-{key}").get_by_text(name, exact=False).first
+        text.wait_for()
+        assert text.bounding_box()["y"] < height, f"{name} is not in the first viewport"
+    # Names, not internal keys.
+    body = page.locator('[data-testid="stMain"]').inner_text()
+    assert not [n for n in INTERNAL_NAMES if n in body]
+    context.close()
