@@ -18,6 +18,7 @@ from optimiser.domain import HORIZON_LABELS, Portfolio
 from optimiser.result import Result
 from optimiser.words import fmt as _fmt
 from ui.charts import (
+    bands_frame,
     capacity_chart,
     capacity_frame,
     horizon_chart,
@@ -45,8 +46,14 @@ img.chart { width: 15cm; }
 """
 
 
+CHART_WIDTH = 560  # pixels: charts that fill their container in the app get this width on an A4 page
+
+
 def _png(chart) -> str:
-    png = vlc.vegalite_to_png(chart.to_dict(), scale=1.5)
+    spec = chart.to_dict()
+    if spec.get("width") == "container":
+        spec["width"] = CHART_WIDTH
+    png = vlc.vegalite_to_png(spec, scale=1.5)
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
@@ -98,7 +105,7 @@ def board_pack_html(
     national_kept, national_wish = national_local_share(portfolio, result)
     balance_label = f"{portfolio.balance_capacity.display.lower()} capacity"
     charts = [
-        ("Horizon balance", _png(horizon_chart(horizon_frame(result), balance_label))),
+        ("Horizon balance", _png(horizon_chart(horizon_frame(result), balance_label, bands_frame(portfolio)))),
         ("Capacity used", _png(capacity_chart(capacity_frame(result)))),
         ("National versus local", _png(source_chart(source_frame(portfolio, result), balance_label))),
         ("Value against cost", _png(value_cost_chart(value_cost_frame(portfolio, result), balance_label))),
