@@ -42,9 +42,9 @@ dimensions = st.data_editor(
         "name": st.column_config.TextColumn("name (key in files)", required=True),
         "label": st.column_config.TextColumn("label shown to users"),
         "unit": st.column_config.TextColumn("unit"),
-        "available": st.column_config.NumberColumn("available", min_value=0.0, required=True),
+        "available": st.column_config.NumberColumn("available", required=True),
         "headroom_pct": st.column_config.NumberColumn(
-            "headroom %", min_value=0.0, max_value=HEADROOM_MAX_PCT, default=10.0
+            "headroom %", default=10.0, help=f"0 to {HEADROOM_MAX_PCT:g}% of the capacity kept free"
         ),
     },
 )
@@ -59,7 +59,7 @@ criteria = st.data_editor(
     column_config={
         "name": st.column_config.TextColumn("name (key in files)", required=True),
         "label": st.column_config.TextColumn("label shown to users"),
-        "weight": st.column_config.NumberColumn("weight", min_value=0.0, max_value=100.0, default=1.0),
+        "weight": st.column_config.NumberColumn("weight", default=1.0, help="0 to 100"),
     },
 )
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from optimiser.domain import HORIZONS, SCORE_MAX, SENSITIVITY_MAX, SOURCES
+from optimiser.domain import HORIZONS, SCORE_MAX, SOURCES
 from optimiser.errors import PortfolioError
 from optimiser.excel import template_workbook
 from optimiser.exports import to_safe_csv
@@ -41,6 +41,13 @@ if st.session_state.get(BASE_SIGNATURE) != signature:
     st.session_state[BASE] = priorities_frame(portfolio)
     st.session_state[BASE_SIGNATURE] = signature
     st.session_state[EDITOR_VERSION] = st.session_state.get(EDITOR_VERSION, -1) + 1
+    st.session_state.pop(state.UNAPPLIED_EDITS, None)  # the portfolio was replaced: its old edits no longer apply
+unapplied = st.session_state.get(state.UNAPPLIED_EDITS)
+if unapplied is not None and f"priorities_editor_{st.session_state[EDITOR_VERSION]}" not in st.session_state:
+    # Back on this page after leaving it with edits that could not be applied: show them again, not the
+    # last valid portfolio, so that nothing the user typed is lost.
+    st.session_state[BASE] = unapplied.table
+    st.session_state[EDITOR_VERSION] += 1
 
 column_config: dict[str, object] = {
     "id": st.column_config.TextColumn("id", required=True, help="Short unique id, e.g. UEC01", max_chars=40),
@@ -57,8 +64,6 @@ column_config: dict[str, object] = {
     "must_do": st.column_config.CheckboxColumn("must_do", default=False, help="National must-do: always kept"),
     "sensitivity": st.column_config.NumberColumn(
         "sensitivity",
-        min_value=0.0,
-        max_value=SENSITIVITY_MAX,
         default=0.0,
         help="How hard it is to drop, 0 (easy) to 5 (very hard)",
     ),
@@ -68,12 +73,11 @@ column_config: dict[str, object] = {
 for d in portfolio.dimensions:
     column_config[COST_PREFIX + d.name] = st.column_config.NumberColumn(
         f"{d.display} ({d.unit})" if d.unit else d.display,
-        min_value=0.0,
         help=f"{d.display} capacity needed, in {d.unit or 'units'}",
     )
 for c in portfolio.criteria:
     column_config[SCORE_PREFIX + c.name] = st.column_config.NumberColumn(
-        f"Score: {c.display}", min_value=0.0, max_value=SCORE_MAX, help=f"Score for {c.display}, 0 to 10"
+        f"Score: {c.display}", help=f"Score for {c.display}, 0 to {SCORE_MAX:g}"
     )
 
 edited = st.data_editor(
@@ -88,12 +92,20 @@ edited = st.data_editor(
 try:
     updated = replace_priorities(portfolio, edited.to_dict(orient="records"))
 except PortfolioError as err:
+    st.session_state[state.UNAPPLIED_EDITS] = state.UnappliedEdits(edited.copy(), err)
     st.error(
         "This edit is not used yet: the model keeps the last valid portfolio until these are fixed. "
-        "Your edits stay in the table."
+        "Your edits stay in the table, also when you leave this page and come back."
     )
     st.dataframe(problems_frame(err), hide_index=True, width="stretch", key="priority_edit_problems")
+    if st.button("Discard my unapplied edits", key="discard_edits"):
+        st.session_state.pop(state.UNAPPLIED_EDITS, None)
+        st.session_state[BASE] = priorities_frame(portfolio)
+        st.session_state[EDITOR_VERSION] += 1
+        st.session_state[FLASH] = "Your unapplied edits were discarded; the table shows the portfolio in use."
+        st.rerun()
 else:
+    st.session_state.pop(state.UNAPPLIED_EDITS, None)
     if updated != portfolio:
         state.set_portfolio(updated)
         portfolio = updated

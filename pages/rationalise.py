@@ -28,6 +28,14 @@ st.title("Rationalise")
 portfolio = state.portfolio()
 
 result = state.current_result()
+unapplied = st.session_state.get(state.UNAPPLIED_EDITS)
+if unapplied is not None:
+    count = len(unapplied.error.problems)
+    st.warning(
+        f"Edits on the Priorities page are not applied ({count} problem{'s' if count != 1 else ''} to fix): "
+        "this result uses the last valid portfolio. Fix or discard them there."
+    )
+    st.page_link("pages/priorities.py", label="Go to Priorities to fix or discard the edits", icon=":material/edit:")
 
 if not result.has_selection:
     if result.status == "infeasible":

@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
@@ -40,7 +42,16 @@ SOLVER = "solver_choice"
 TIME_LIMIT = "solver_time_limit"
 LAST_UPLOAD = "last_upload_id"
 EXPLAINED = "full_explanations"
+UNAPPLIED_EDITS = "priorities_unapplied_edits"  # UnappliedEdits: the priorities table as edited, not yet valid
 BOARD_PACK = "board_pack"
+
+
+@dataclass(frozen=True)
+class UnappliedEdits:
+    """The priorities table as the user left it, and why it could not be used."""
+
+    table: pd.DataFrame
+    error: PortfolioError
 
 
 @st.cache_data(show_spinner=False)

@@ -466,3 +466,42 @@ def test_a_time_limited_result_shows_its_gap_and_no_trade_off_figures(monkeypatc
     assert "Net value lost by reversing this decision" not in labels
     assert not [f for f in at.dataframe if "net value of 10% more" in f.value.columns]
     assert metric(at, "Priorities kept") == "17 of 48"
+
+
+def test_unapplied_edits_survive_a_page_switch_are_flagged_and_can_be_discarded():
+    at = open_app("pages/priorities.py")
+    version = at.session_state["priorities_editor_version"]
+    at.session_state[f"priorities_editor_{version}"] = {
+        "edited_rows": {2: {"cost:operational": -5}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    found = problems(at)
+    assert list(zip(found["row"], found["priority"], found["column"])) == [("3", "NAT-ELE01", "cost:operational")]
+    assert at.session_state["portfolio"].priority("NAT-ELE01").cost("operational") == 67.0
+    at.switch_page("pages/rationalise.py").run()
+    assert any("Edits on the Priorities page are not applied (1 problem" in w.value for w in at.warning)
+    at.switch_page("pages/priorities.py").run()
+    table = at.data_editor[0].value
+    assert table.loc[table["id"] == "NAT-ELE01", "cost:operational"].iloc[0] == -5, "the edit was lost"
+    assert problems(at)["priority"].tolist() == ["NAT-ELE01"]
+    at.button(key="discard_edits").click().run()
+    table = at.data_editor[0].value
+    assert table.loc[table["id"] == "NAT-ELE01", "cost:operational"].iloc[0] == 67.0
+    at.switch_page("pages/rationalise.py").run()
+    assert not any("not applied" in w.value for w in at.warning)
+
+
+def test_a_negative_cost_is_refused_with_its_row_id_and_field_never_altered():
+    at = open_app("pages/priorities.py")
+    version = at.session_state["priorities_editor_version"]
+    at.session_state[f"priorities_editor_{version}"] = {
+        "edited_rows": {0: {"cost:strategic": -5}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    (message,) = problems(at)["problem and how to fix it"]
+    assert "-5 is out of range" in message
+    assert at.session_state["portfolio"].priority("NAT-UEC01").cost("strategic") == 6.0
