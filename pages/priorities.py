@@ -149,7 +149,7 @@ with left:
         )
         if st.button("Replace the current portfolio", key="confirm_replace", type="primary"):
             state.set_portfolio(loaded, source=f"file {file_name}", from_outside=True)
-            st.session_state[state.CURRENT_SCENARIO] = None
+            state.set_current_scenario(None)
             st.session_state.pop(PENDING, None)
             st.session_state[FLASH] = f"Loaded {len(loaded.priorities)} priorities from {file_name}."
             st.rerun()

@@ -74,6 +74,9 @@ elif not result.kept:
     st.warning(plain(result.message))
 
 # ------------------------------------------------------------------ the first screen: names, balance, capacity
+scenario_line = state.scenario_status()
+if scenario_line:
+    st.caption(plain(scenario_line))
 st.markdown("**" + plain(words.result_summary(portfolio, result)) + "**")
 balance_label = f"{portfolio.balance_capacity.display.lower()} capacity"
 cap = capacity_frame(result)

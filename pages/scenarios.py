@@ -43,6 +43,7 @@ if current is not None:
         + " (saved by "
         + plain(current.author)
         + f" on {current.saved_at:%d %b %Y %H:%M} UTC)."
+        + (" You have unsaved changes since." if "unsaved" in (state.scenario_status() or "") else "")
     )
     st.markdown("**Share this version**: anyone using this deployment can open it with this link.")
     st.code(state.share_link(current), language=None)
@@ -76,7 +77,7 @@ if submitted:
     except StoreError as err:
         st.error(plain(str(err)))
     else:
-        st.session_state[state.CURRENT_SCENARIO] = info
+        state.set_current_scenario(info, portfolio)
         st.query_params.from_dict({"scenario": info.scenario_id, "version": str(info.version)})
         st.session_state[SAVED_FLASH] = f"Saved '{info.name}' as version {info.version}."
         st.rerun()  # show the share link of the version just saved
@@ -140,7 +141,7 @@ with delete_col:
             st.error(plain(str(err)))
         else:
             if current is not None and current.scenario_id == chosen:
-                st.session_state[state.CURRENT_SCENARIO] = None
+                state.set_current_scenario(None)
                 st.query_params.clear()
             st.session_state.pop("confirm_delete", None)
             st.rerun()

@@ -149,6 +149,8 @@ def compute_full_explanation(portfolio: Portfolio, result: Result) -> PortfolioE
 # ------------------------------------------------------------------ scenario store
 
 CURRENT_SCENARIO = "current_scenario"  # VersionInfo of the stored scenario being worked on, or None
+SAVED_PORTFOLIO = "current_scenario_portfolio"  # the portfolio as that version holds it (to mark unsaved changes)
+PAGE_PATHS = ("priorities", "capacity_and_rules", "scenarios", "compare", "frontier")  # st.Page url paths
 AUTHOR = "scenario_author"
 OPENED_LINK = "opened_link"
 LINK_ERROR = "link_error"
@@ -175,10 +177,27 @@ def store() -> ScenarioStore:
     return _store(store_url())
 
 
+def set_current_scenario(info: VersionInfo | None, saved: Portfolio | None = None) -> None:
+    """The stored scenario version being worked on (None: none), and the portfolio it holds."""
+    st.session_state[CURRENT_SCENARIO] = info
+    st.session_state[SAVED_PORTFOLIO] = saved if info is not None else None
+
+
+def scenario_status() -> str | None:
+    """'Scenario "X", version 2' with ' · unsaved changes' when the portfolio differs from that version."""
+    info = st.session_state.get(CURRENT_SCENARIO)
+    if info is None:
+        return None
+    text = f"Scenario '{info.name}', version {info.version}"
+    if st.session_state.get(SAVED_PORTFOLIO) != portfolio():
+        text += " · unsaved changes"
+    return text
+
+
 def open_scenario(scenario_id: str, version: int | None = None) -> VersionInfo:
     portfolio, info = store().load(scenario_id, version)
     set_portfolio(portfolio, source=f"scenario '{info.name}' version {info.version}", from_outside=True)
-    st.session_state[CURRENT_SCENARIO] = info
+    set_current_scenario(info, portfolio)
     st.query_params.from_dict({"scenario": info.scenario_id, "version": str(info.version)})
     return info
 
@@ -205,9 +224,13 @@ def open_link_once() -> None:
 
 
 def share_link(info: VersionInfo) -> str:
+    """A link to the app's first page (the result) that opens this version."""
     query = f"?scenario={info.scenario_id}&version={info.version}"
     try:
         base = (st.context.url or "").split("?")[0]
     except Exception:  # noqa: BLE001 - no request context (tests)
         base = ""
+    head, _, last = base.rstrip("/").rpartition("/")
+    if last in PAGE_PATHS:
+        base = head + "/"
     return base + query

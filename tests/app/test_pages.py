@@ -337,6 +337,14 @@ def test_a_link_opens_the_stored_scenario(private_store, sample):
     assert not at.exception
     assert at.session_state["portfolio"].rules.max_priorities == 12
     assert metric(at, "Priorities kept") == "12 of 48"
+    # The link opens the result page, named by scenario and version; a change marks it unsaved.
+    assert at.title[0].value == "Rationalise"
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    assert "Scenario 'Linked', version 1" in captions
+    at.session_state["portfolio"] = replace(smaller, rules=replace(smaller.rules, max_priorities=11))
+    at.run()
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    assert "Scenario 'Linked', version 1 · unsaved changes" in captions
 
 
 def test_a_bad_link_says_so_and_keeps_the_sample():

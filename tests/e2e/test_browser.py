@@ -206,9 +206,11 @@ def test_saving_a_scenario_and_reopening_it_from_its_link(page, server):
     page.get_by_role("button", name="Save", exact=True).click()
     page.get_by_text("as version 1").wait_for()
     link = page.locator('[data-testid="stCode"]').first.inner_text().strip()
-    scenario_id = link.split("scenario=")[1].split("&")[0]
+    assert link.startswith(f"{server}/?scenario=") and link.endswith("&version=1"), link
     other = page.context.new_page()
-    other.goto(f"{server}/?scenario={scenario_id}&version=1")
+    other.goto(link)  # the link as shown opens the result page, named by scenario and version
+    other.get_by_role("heading", name="Rationalise").wait_for()
+    other.get_by_text("Scenario 'Browser journey', version 1").wait_for()
     other.wait_for_selector('[data-testid="stMetric"]')
     assert metric_value(other, "Priorities kept") == "17 of 48"
     other.get_by_role("link", name="Scenarios").click()
