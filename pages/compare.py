@@ -21,8 +21,11 @@ st.caption(
 
 options = {CURRENT: "Current scenario (as it is now)"}
 try:
-    for info in state.store().list():
-        options[info.scenario_id] = f"{info.name} (v{info.version}, {info.scenario_id})"
+    for latest in state.store().list():
+        for info in state.store().versions(latest.scenario_id):
+            options[f"{info.scenario_id}@{info.version}"] = (
+                f"{info.name} · version {info.version} ({info.saved_at:%d %b %Y %H:%M}, {info.author})"
+            )
 except StoreError as err:
     st.warning(plain(f"{err} Only the current scenario can be shown."))
 
@@ -43,8 +46,9 @@ for key in chosen:
     if key == CURRENT:
         portfolio, label = state.portfolio(), "Current"
     else:
+        scenario_id, _, version = key.rpartition("@")
         try:
-            portfolio, info = state.store().load(key)
+            portfolio, info = state.store().load(scenario_id, int(version))
         except (StoreError, ValueError) as err:
             st.error(plain(f"{options[key]} could not be opened: {err}"))
             continue

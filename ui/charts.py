@@ -264,40 +264,35 @@ def value_cost_chart(frame: pd.DataFrame, capacity_label: str = "capacity") -> a
 
 
 def compare_horizon_chart(frame: pd.DataFrame) -> alt.Chart:
-    """Kept share of capacity per horizon for several scenarios (frame: scenario, horizon, share_pct)."""
+    """Kept share of the balance capacity per horizon for several scenarios (frame: scenario, horizon, share_pct),
+    bars grouped by horizon, on a 0-100% axis that fills its container."""
     order = [HORIZON_LABELS[h] for h in HORIZONS]
     chart = (
         alt.Chart(frame, title="Horizon balance of the kept set")
         .mark_bar()
         .encode(
-            x=alt.X("share_pct:Q", title="Share of the balance capacity used (%)", scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("scenario:N", title=None),
-            color=alt.Color("scenario:N", title="Scenario"),
-            row=alt.Row(
-                "horizon:N",
-                title=None,
-                sort=order,
-                header=alt.Header(labelFontSize=FONT_SIZE, labelAngle=0, labelAlign="left"),
-            ),
+            x=alt.X("share_pct:Q", title="Share of balance capacity (%)", scale=alt.Scale(domain=[0, 100])),
+            y=alt.Y("horizon:N", title=None, sort=order, axis=alt.Axis(labelLimit=220)),
+            yOffset=alt.YOffset("scenario:N"),
+            color=alt.Color("scenario:N", title="Scenario", legend=alt.Legend(orient="bottom", labelLimit=300)),
             tooltip=[alt.Tooltip("scenario:N"), alt.Tooltip("horizon:N"), alt.Tooltip("share_pct:Q", title="share %")],
         )
-        .properties(height=alt.Step(28))
+        .properties(width="container", height=alt.Step(22))
     )
     return _style(chart)
 
 
 def compare_capacity_chart(frame: pd.DataFrame) -> alt.Chart:
-    """Capacity used (% of available) per dimension for several scenarios, on one scale."""
+    """Capacity used (% of available) per dimension for several scenarios, on one 0-100% scale that fills its
+    container."""
     chart = (
         alt.Chart(frame, title="Capacity used (% of available)")
         .mark_bar()
         .encode(
             x=alt.X("used_pct:Q", title="% of available capacity", scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("scenario:N", title=None),
-            color=alt.Color("scenario:N", title="Scenario"),
-            row=alt.Row(
-                "dimension:N", title=None, header=alt.Header(labelFontSize=FONT_SIZE, labelAngle=0, labelAlign="left")
-            ),
+            y=alt.Y("dimension:N", title=None, axis=alt.Axis(labelLimit=220)),
+            yOffset=alt.YOffset("scenario:N"),
+            color=alt.Color("scenario:N", title="Scenario", legend=alt.Legend(orient="bottom", labelLimit=300)),
             tooltip=[
                 alt.Tooltip("scenario:N"),
                 alt.Tooltip("dimension:N"),
@@ -306,7 +301,7 @@ def compare_capacity_chart(frame: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("used_pct:Q", title="used %"),
             ],
         )
-        .properties(height=alt.Step(28))
+        .properties(width="container", height=alt.Step(22))
     )
     return _style(chart)
 

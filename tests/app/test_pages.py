@@ -513,3 +513,18 @@ def test_a_negative_cost_is_refused_with_its_row_id_and_field_never_altered():
     (message,) = problems(at)["problem and how to fix it"]
     assert "-5 is out of range" in message
     assert at.session_state["portfolio"].priority("NAT-UEC01").cost("strategic") == 6.0
+
+
+def test_two_versions_of_one_scenario_can_be_compared_labelled_by_name_and_version(private_store, sample):
+    from optimiser.store import ScenarioStore
+
+    store = ScenarioStore(private_store)
+    first = store.save(sample, name="Board plan", author="Al")
+    smaller = replace(sample, rules=replace(sample.rules, max_priorities=12))
+    store.save(smaller, name="Board plan", author="Bea", scenario_id=first.scenario_id, based_on=1)
+    at = open_app("pages/compare.py")
+    at.multiselect(key="compare_pick").set_value([f"{first.scenario_id}@1", f"{first.scenario_id}@2"]).run()
+    assert not at.exception
+    headline = table(at, "net value")
+    assert list(headline["scenario"]) == ["Board plan v1", "Board plan v2"]
+    assert list(headline["kept"]) == ["17 of 48", "12 of 48"]
