@@ -14,8 +14,8 @@ from . import words
 from .backends import run_solver
 from .domain import Portfolio
 from .figures import capacity_use, horizon_shares
-from .model import SelectionModel, elastic_model, safe_name
-from .result import Fix, Remedy, RuleNote
+from .model import SelectionModel, build_model, elastic_model, safe_name
+from .result import Fix, FixOption, Remedy, RuleNote
 
 
 def forced_set(portfolio: Portfolio) -> dict[str, str]:
@@ -196,6 +196,62 @@ def apply_fix(portfolio: Portfolio, fix: Fix) -> Portfolio:
             portfolio, rules=replace(rules, locked_out=tuple(pid for pid in rules.locked_out if pid != fix.target))
         )
     raise ValueError(f"unknown fix kind {fix.kind!r}")
+
+
+def apply_fixes(portfolio: Portfolio, fixes: tuple[Fix, ...] | list[Fix]) -> Portfolio:
+    for fix in fixes:
+        portfolio = apply_fix(portfolio, fix)
+    return portfolio
+
+
+def _capacity_fixes(portfolio: Portfolio, soft_rows, time_limit: float) -> tuple[Fix, ...] | None:
+    """The smallest capacity raises that, with every other rule kept, restore a solution (None: none do)."""
+    model, where = elastic_model(portfolio, soft_rows=soft_rows, soften_locks=False)
+    outcome = run_solver(model, solver="highs", time_limit=time_limit)
+    if outcome.x is None:
+        return None
+    fixes = []
+    for col, row in where.slacks:
+        short = float(outcome.x[col])
+        if short > 1e-6:
+            dim = portfolio.dimension(row.subject)
+            proposed = _ceil((dim.usable + short) / (1.0 - dim.headroom_pct / 100.0))
+            fixes.append(_fix(portfolio, "capacity", dim.name, dim.available, proposed))
+    return tuple(fixes) or None
+
+
+def fix_options(portfolio: Portfolio, remedies: list[Remedy], time_limit: float = 10.0) -> tuple[FixOption, ...]:
+    """Changes that each restore a solution on their own, every one checked by a re-solve of the changed
+    portfolio before it is offered: capacity only (one capacity alone where that suffices, else the smallest
+    raises of several), the smallest set of changes of any kind (the elastic model's), and each single change of
+    that set that suffices alone. Options that weaken a balance band say so."""
+    candidates: list[tuple[str, tuple[Fix, ...]]] = []
+    for dim in portfolio.dimensions:
+        row_name = f"capacity_{safe_name(dim.name)}"
+        alone = _capacity_fixes(portfolio, lambda row, name=row_name: row.name == name, time_limit)
+        if alone:
+            candidates.append(("capacity_only", alone))
+    if not any(kind == "capacity_only" for kind, _ in candidates):
+        together = _capacity_fixes(portfolio, lambda row: row.kind == "capacity", time_limit)
+        if together:
+            candidates.append(("capacity_only", together))
+    if remedies:
+        candidates.append(("smallest", tuple(r.options[0] for r in remedies)))
+        for remedy in remedies:
+            candidates += [("single", (fix,)) for fix in remedy.options]
+    options: list[FixOption] = []
+    seen: set[Portfolio] = set()
+    for kind, fixes in candidates:
+        changed = apply_fixes(portfolio, fixes)
+        if changed in seen:
+            continue
+        seen.add(changed)
+        outcome = run_solver(build_model(changed), solver="highs", time_limit=time_limit)
+        if outcome.x is None:
+            continue  # not offered: it does not restore a solution on its own
+        weakens = any(f.kind in ("horizon_min", "horizon_max") for f in fixes)
+        options.append(FixOption(kind, fixes, weakens, int(outcome.x[: len(changed.priorities)].sum())))
+    return tuple(options)
 
 
 def apply_remedies(portfolio: Portfolio, remedies: list[Remedy] | tuple[Remedy, ...]) -> Portfolio:

@@ -61,6 +61,18 @@ def result_document(portfolio: Portfolio, result: Result) -> dict[str, Any]:
             }
             for r in result.remedies
         ],
+        "options": [
+            {
+                "kind": o.kind,
+                "text": o.text,
+                "weakens_bands": o.weakens_bands,
+                "kept": o.kept,
+                "changes": [
+                    {"kind": f.kind, "target": f.target, "current": f.current, "proposed": f.proposed} for f in o.fixes
+                ],
+            }
+            for o in result.options
+        ],
     }
     if not result.has_selection:
         return doc

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -235,18 +236,22 @@ class ElasticMap:
     locks: tuple[tuple[int, str, str], ...]  # (column, priority id, 'in' | 'out')
 
 
-def elastic_model(portfolio: Portfolio) -> tuple[SelectionModel, ElasticMap]:
+def elastic_model(
+    portfolio: Portfolio, soft_rows: Callable[[Row], bool] | None = None, soften_locks: bool = True
+) -> tuple[SelectionModel, ElasticMap]:
     """The base model in which each capacity, count, theme and balance rule, and each must-do and lock,
     may be broken at a price; maximising minus the price finds the smallest total breach.
 
     A capacity breach weighs by its share of the capacity, a balance breach by its share of the whole
     wish-list's use of the balance capacity, a count or theme breach by its share of the limit; lifting a
     must-do or lock weighs LOCK_WEIGHT. A tiny preference for value makes the suggested selection a
-    sensible one."""
+    sensible one. `soft_rows` chooses which rows may bend (default: every rule of ELASTIC_KINDS) and
+    `soften_locks` whether must-dos and locks may be lifted."""
     base = build_model(portfolio)
     n = base.size
-    soft = [r for r in base.rows if r.kind in ELASTIC_KINDS]
-    rows = [r for r in base.rows if r.kind not in ELASTIC_KINDS]
+    bends = soft_rows or (lambda row: row.kind in ELASTIC_KINDS)
+    soft = [r for r in base.rows if bends(r)]
+    rows = [r for r in base.rows if not bends(r)]
     band_total = max(float(balance_costs(portfolio).sum()), 1e-9)
     scale = max(float(np.abs(base.objective).sum()), 1.0)
     objective = list(1e-6 * base.objective / scale)
@@ -273,6 +278,9 @@ def elastic_model(portfolio: Portfolio) -> tuple[SelectionModel, ElasticMap]:
         slacks.append((col, r))
     locks: list[tuple[int, str, str]] = []
     for i, pid in enumerate(base.ids):
+        if not soften_locks:
+            lower[i], upper[i] = float(base.col_lower[i]), float(base.col_upper[i])
+            continue
         if base.col_lower[i] > 0.5:  # must-do or locked in: x_i + u >= 1
             side, low, high, sign = "in", 1.0, INF, 1.0
         elif base.col_upper[i] < 0.5:  # locked out: x_i - v <= 0

@@ -65,11 +65,11 @@ def result_text(portfolio: Portfolio, result: Result) -> str:
 
 def conflicts_text(result: Result) -> list[str]:
     lines = ["Rules that conflict:"] + [f"  - {c.text}" for c in result.conflicts]
-    if result.remedies:
-        lines.append("Smallest set of changes that restores a solution (first choice of each):")
-        for remedy in result.remedies:
-            options = " or ".join(f.text for f in remedy.options)
-            lines.append(f"  - {options}")
+    if result.options:
+        lines.append("Changes that each restore a solution (each checked by re-solving):")
+        for option in result.options:
+            weakens = " [weakens the balance bands]" if option.weakens_bands else ""
+            lines.append(f"  - {option.text}{weakens} (keeps {option.kept})")
     return lines
 
 

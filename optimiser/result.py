@@ -56,6 +56,20 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class FixOption:
+    """Changes that together, on their own, restore a solution: checked by a re-solve before it is offered."""
+
+    kind: str  # capacity_only | smallest | single
+    fixes: tuple[Fix, ...]
+    weakens_bands: bool  # True when it lowers a band minimum or raises a band maximum
+    kept: int  # how many priorities the re-solve keeps with it applied
+
+    @property
+    def text(self) -> str:
+        return " ".join(f.text for f in self.fixes)
+
+
+@dataclass(frozen=True)
 class Remedy:
     """A rule that cannot be met, with the changes (alternatives, first preferred) that would fix it."""
 
@@ -90,6 +104,7 @@ class Result:
     binding: tuple[RuleNote, ...] = ()
     conflicts: tuple[RuleNote, ...] = ()
     remedies: tuple[Remedy, ...] = ()
+    options: tuple[FixOption, ...] = ()  # when no selection exists: changes that each restore one, checked
     decisions: tuple[Decision, ...] = ()
     time_limit_hit: bool = False
 

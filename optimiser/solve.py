@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from . import words
 from .backends import DEFAULT_GAP, DEFAULT_TIME_LIMIT, run_solver
-from .diagnosis import diagnose
+from .diagnosis import diagnose, fix_options
 from .domain import Portfolio
 from .explain import binding_rules, decisions
 from .figures import capacity_use, horizon_shares, value_figures
@@ -51,6 +51,7 @@ def solve(
             seconds=time.perf_counter() - started,
             conflicts=tuple(conflicts),
             remedies=tuple(remedies),
+            options=fix_options(portfolio, remedies, time_limit),
             capacity=capacity_use(portfolio, ()),
             horizons=horizon_shares(portfolio, ()),
         )

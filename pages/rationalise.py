@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from optimiser import words
-from optimiser.diagnosis import apply_fix, apply_remedies
+from optimiser.diagnosis import apply_fixes
 from optimiser.domain import HORIZON_LABELS, HORIZONS
 from optimiser.excel import results_workbook
 from optimiser.exports import decisions_frame, explanations_frame, to_safe_csv
@@ -37,32 +37,42 @@ if unapplied is not None:
     )
     st.page_link("pages/priorities.py", label="Go to Priorities to fix or discard the edits", icon=":material/edit:")
 
+applied = st.session_state.get(state.APPLIED_FIX)
+if applied is not None and applied.after == portfolio:
+    st.success(plain(f"Applied: {applied.text} The result below is re-solved with it."))
+    if st.button("Undo this change", key="undo_fix"):
+        state.set_portfolio(applied.before, from_outside=True)
+        st.session_state.pop(state.APPLIED_FIX, None)
+        st.rerun()
+
 if not result.has_selection:
     if result.status == "infeasible":
         st.error("No selection can satisfy all the rules. What conflicts, and by how much:")
         for conflict in result.conflicts:
             st.markdown("- " + plain(conflict.text))
-        if result.remedies:
-            st.subheader("The smallest set of changes that restores a solution")
+        if result.options:
+            st.subheader("Changes that each restore a solution")
             st.caption(
-                "Found by letting each rule be broken at a price and minimising the total breach. "
-                "Apply one change at a time, or all the first choices together."
+                "Each option below was checked by re-solving the changed scenario before it is shown; apply one "
+                "and the result follows (with undo). Capacity-only options come first; an option that weakens a "
+                "balance band says so."
             )
-            for i, remedy in enumerate(result.remedies):
-                st.markdown("**" + plain(remedy.conflict.text) + "**")
-                for j, fix in enumerate(remedy.options):
-                    if st.button("Apply: " + fix.text, key=f"apply_fix_{i}_{j}"):
-                        state.set_portfolio(apply_fix(portfolio, fix), from_outside=True)
-                        st.rerun()
-            if len(result.remedies) > 1 and st.button("Apply all first choices", key="apply_all_fixes", type="primary"):
-                state.set_portfolio(apply_remedies(portfolio, result.remedies), from_outside=True)
-                st.rerun()
+            titles = {"capacity_only": "Capacity only", "smallest": "Smallest change overall", "single": "One change"}
+            for i, option in enumerate(result.options):
+                label = titles[option.kind] + (" (weakens the balance bands)" if option.weakens_bands else "")
+                st.markdown(f"**{label}**: " + plain(option.text) + f" Keeps {option.kept} priorities.")
+                if st.button("Apply this option", key=f"apply_option_{i}", type="primary" if i == 0 else "secondary"):
+                    changed = apply_fixes(portfolio, option.fixes)
+                    st.session_state[state.APPLIED_FIX] = state.AppliedFix(portfolio, changed, option.text)
+                    state.set_portfolio(changed, from_outside=True)
+                    st.rerun()
         else:
             st.info(
-                "Relax the capacity or headroom named above on **Capacity and rules**, or remove a lock or must-do."
+                "No single change checked here restores a solution. Relax the capacity or headroom named above on "
+                "**Capacity and rules**, or remove a lock or must-do."
             )
     else:
-        st.error(f"No result to show: {result.message} Try a longer time limit in the sidebar.")
+        st.error(plain(f"No result to show: {result.message} Try a longer time limit in the sidebar."))
     st.stop()
 
 if result.status == "feasible":

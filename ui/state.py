@@ -42,6 +42,7 @@ SOLVER = "solver_choice"
 TIME_LIMIT = "solver_time_limit"
 LAST_UPLOAD = "last_upload_id"
 EXPLAINED = "full_explanations"
+APPLIED_FIX = "applied_fix"  # AppliedFix: the last fix option applied on Rationalise, for its confirmation and undo
 UNAPPLIED_EDITS = "priorities_unapplied_edits"  # UnappliedEdits: the priorities table as edited, not yet valid
 BOARD_PACK = "board_pack"
 
@@ -52,6 +53,15 @@ class UnappliedEdits:
 
     table: pd.DataFrame
     error: PortfolioError
+
+
+@dataclass(frozen=True)
+class AppliedFix:
+    """A fix option applied from the Rationalise page: the portfolio before and after, and what changed."""
+
+    before: Portfolio
+    after: Portfolio
+    text: str
 
 
 @st.cache_data(show_spinner=False)

@@ -261,18 +261,32 @@ def test_explain_every_decision_fills_a_table_for_all_priorities():
     assert "Acute frailty unit at the front door (LOC-UEC04)" in row["would displace"]
 
 
-def test_infeasible_rules_offer_fixes_that_apply_and_solve():
+def test_infeasible_rules_offer_checked_fixes_a_capacity_only_one_first_and_undo():
     at = open_app("pages/capacity_and_rules.py")
     edit_dimension(at, 1, available=300.0)
     at.switch_page("pages/rationalise.py")
     at.run()
-    assert at.error
-    labels = [b.label for b in at.button]
-    assert labels[0].startswith("Apply: Raise operational capacity from 300 to ")
-    at.button(key="apply_all_fixes").click().run()
+    errors = " ".join(e.value for e in at.error)
+    assert "No selection can satisfy all the rules" in errors
+    statements = [m.value.replace("\\", "") for m in at.markdown]
+    assert any("alone need 312 WTE-months of operational capacity" in m and "over by 42" in m for m in statements)
+    assert not any("short by" in m for m in statements), "one statement of each shortfall"
+    options = [m for m in statements if m.startswith("**Capacity only**") or m.startswith("**Smallest")]
+    assert options[0].startswith("**Capacity only**: Raise operational capacity from 300 to ")
+    assert any("weakens the balance bands" in m for m in options[1:])
+    before = at.session_state["portfolio"]
+    at.button(key="apply_option_0").click().run()
     assert not at.error
     assert at.session_state["portfolio"].dimension("operational").available > 300
+    assert [d.available for d in at.session_state["portfolio"].dimensions if d.name != "operational"] == [
+        d.available for d in before.dimensions if d.name != "operational"
+    ]
+    assert at.session_state["portfolio"].rules == before.rules, "a capacity-only option changes capacity only"
+    assert any("Applied: Raise operational capacity from 300 to" in s.value.replace("\\", "") for s in at.success)
     assert metric(at, "Priorities kept").endswith("of 48")
+    at.button(key="undo_fix").click().run()
+    assert at.session_state["portfolio"] == before
+    assert at.error
 
 
 def solve_kept(sample, limit: int) -> tuple[str, ...]:

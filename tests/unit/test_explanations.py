@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from optimiser import words
-from optimiser.diagnosis import apply_remedies
+from optimiser.diagnosis import apply_fixes, apply_remedies
 from optimiser.domain import Portfolio
 from optimiser.explanations import explain_portfolio, explain_priority, portfolio_figures
 from optimiser.ranking import rank_and_cut
@@ -223,13 +223,38 @@ def test_every_priority_of_the_sample_is_explained(sample):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(rich_portfolios())
-def test_applying_the_suggested_remedies_makes_the_scenario_solvable(p):
+def test_every_offered_fix_option_restores_a_solution_on_its_own(p):
     result = solve(p)
     if result.status != "infeasible":
         return
     assert result.remedies, "an infeasible scenario must come with remedies"
     fixed = apply_remedies(p, result.remedies)
     assert solve(fixed).status == "optimal", [r.options[0].text for r in result.remedies]
+    assert result.options, "the smallest set of changes, at least, restores a solution"
+    for option in result.options:
+        assert solve(apply_fixes(p, option.fixes)).has_selection, option.text
+        assert option.weakens_bands == any(f.kind.startswith("horizon") for f in option.fixes)
+        if option.kind == "capacity_only":
+            assert {f.kind for f in option.fixes} == {"capacity"}
+
+
+def test_a_capacity_only_fix_is_offered_whenever_capacity_alone_restores_a_solution(sample):
+    # Operational capacity 300: the must-dos alone need 312. Every band is met once operational capacity is 500.
+    tight = replace(
+        sample,
+        dimensions=tuple(replace(d, available=300.0) if d.name == "operational" else d for d in sample.dimensions),
+    )
+    roomy = replace(
+        sample,
+        dimensions=tuple(replace(d, available=500.0) if d.name == "operational" else d for d in sample.dimensions),
+    )
+    assert solve(roomy).has_selection
+    result = solve(tight)
+    first = result.options[0]
+    assert first.kind == "capacity_only" and not first.weakens_bands
+    ((fix),) = first.fixes
+    assert fix.kind == "capacity" and fix.target == "operational" and fix.proposed <= 500
+    assert solve(apply_fixes(tight, first.fixes)).has_selection
 
 
 def test_remedy_for_must_dos_over_capacity_offers_capacity_and_headroom():
