@@ -29,6 +29,16 @@ with st.sidebar:
         step=1.0,
         key="time_limit_widget",
     )
+    # A session history of portfolio and rule changes, on every page.
+    undo_col, redo_col = st.columns(2)
+    if undo_col.button("Undo", key="undo_change", disabled=not st.session_state.get(state.HISTORY), width="stretch"):
+        state.undo()
+        st.rerun()
+    if redo_col.button("Redo", key="redo_change", disabled=not st.session_state.get(state.FUTURE), width="stretch"):
+        state.redo()
+        st.rerun()
+    changes = len(st.session_state.get(state.HISTORY) or [])
+    st.caption(f"{changes} change{'s' if changes != 1 else ''} this session can be undone.")
 
 navigation = st.navigation(
     [

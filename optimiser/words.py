@@ -529,3 +529,76 @@ def result_summary(portfolio: Portfolio, result) -> str:
     if full:
         parts.append("full: " + ", ".join(full))
     return " · ".join(parts) + "."
+
+
+# ------------------------------------------------------------------ what a change did (session history)
+
+
+def portfolio_change(before: Portfolio, after: Portfolio) -> str:
+    """What changed between two portfolios, e.g. 'operational capacity 657 → 700; limit 18 → 12'."""
+    parts: list[str] = []
+    old_dims = {d.name: d for d in before.dimensions}
+    for d in after.dimensions:
+        o = old_dims.get(d.name)
+        if o is None:
+            parts.append(f"new capacity {d.display.lower()}")
+            continue
+        if o.available != d.available:
+            parts.append(f"{d.display.lower()} capacity {fmt(o.available)} → {fmt(d.available)}")
+        if o.headroom_pct != d.headroom_pct:
+            parts.append(f"{d.display.lower()} headroom {fmt(o.headroom_pct)}% → {fmt(d.headroom_pct)}%")
+    removed = [d.display.lower() for d in before.dimensions if d.name not in {x.name for x in after.dimensions}]
+    if removed:
+        parts.append("capacity removed: " + ", ".join(removed))
+    old_weights = {c.name: c.weight for c in before.criteria}
+    for c in after.criteria:
+        if c.name in old_weights and old_weights[c.name] != c.weight:
+            parts.append(f"weight of {c.display.lower()} {fmt(old_weights[c.name])} → {fmt(c.weight)}")
+    if {c.name for c in before.criteria} != {c.name for c in after.criteria}:
+        parts.append("criteria changed")
+    r0, r1 = before.rules, after.rules
+    if r0.max_priorities != r1.max_priorities:
+        show = lambda n: "no limit" if n is None else str(n)  # noqa: E731
+        parts.append(f"limit on priorities kept {show(r0.max_priorities)} → {show(r1.max_priorities)}")
+    if r0.horizon_bands != r1.horizon_bands:
+        bands = "; ".join(f"{horizon_term(b.horizon)} {b.min_pct:g}-{b.max_pct:g}%" for b in r1.horizon_bands)
+        parts.append(f"balance bands now {bands or 'none'}")
+    if r0.balance_dimension != r1.balance_dimension:
+        parts.append(f"balance measured on {after.balance_capacity.display.lower()} capacity")
+    if r0.theme_limits != r1.theme_limits:
+        parts.append("theme limits changed")
+    for word, old, new in (("locked in", r0.locked_in, r1.locked_in), ("locked out", r0.locked_out, r1.locked_out)):
+        added = [pid for pid in new if pid not in old]
+        lifted = [pid for pid in old if pid not in new]
+        if added:
+            parts.append(f"{names(after, added)} {word}")
+        if lifted:
+            parts.append(f"{word} lifted on {names(before, lifted)}")
+    if r0.sensitivity_penalty != r1.sensitivity_penalty:
+        parts.append(f"sensitivity penalty {fmt(r0.sensitivity_penalty)} → {fmt(r1.sensitivity_penalty)}")
+    old_p = {p.id: p for p in before.priorities}
+    new_p = {p.id: p for p in after.priorities}
+    added_p = [pid for pid in new_p if pid not in old_p]
+    removed_p = [pid for pid in old_p if pid not in new_p]
+    edited = [pid for pid in new_p if pid in old_p and new_p[pid] != old_p[pid]]
+    if added_p:
+        parts.append(f"added {names(after, added_p, limit=3)}")
+    if removed_p:
+        parts.append(f"removed {names(before, removed_p, limit=3)}")
+    if edited:
+        parts.append(f"edited {names(after, edited, limit=3)}")
+    if not parts and before.name != after.name:
+        parts.append("renamed")
+    return "; ".join(parts) or "no change to the rules or priorities"
+
+
+def change_effect(portfolio: Portfolio, kept_before: tuple[str, ...], kept_after: tuple[str, ...]) -> str:
+    """'brought in A (X) and B (Y); dropped C (Z)', or that the kept set did not change."""
+    brought = [pid for pid in kept_after if pid not in kept_before]
+    dropped = [pid for pid in kept_before if pid not in kept_after]
+    parts = []
+    if brought:
+        parts.append(f"brought in {names(portfolio, brought)}")
+    if dropped:
+        parts.append(f"dropped {names(portfolio, dropped)}")
+    return "; ".join(parts) if parts else "the same priorities are kept"

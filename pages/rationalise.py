@@ -37,11 +37,31 @@ if unapplied is not None:
     )
     st.page_link("pages/priorities.py", label="Go to Priorities to fix or discard the edits", icon=":material/edit:")
 
+last = st.session_state.get(state.LAST_CHANGE)
+if last is not None and last[1] == portfolio:
+    before_result = state.cached_solve(
+        last[0], st.session_state[state.SOLVER], float(st.session_state[state.TIME_LIMIT])
+    )
+    effect = (
+        words.change_effect(portfolio, before_result.kept, result.kept)
+        if before_result.has_selection and result.has_selection
+        else "no selection before"
+        if result.has_selection
+        else "no selection now"
+    )
+    st.info(plain(f"Last change: {words.portfolio_change(last[0], portfolio)}. Effect: {effect}."))
+    undo_col, redo_col, _ = st.columns([1, 1, 4])
+    if undo_col.button("Undo", key="undo_last", disabled=not st.session_state.get(state.HISTORY)):
+        state.undo()
+        st.rerun()
+    if redo_col.button("Redo", key="redo_last", disabled=not st.session_state.get(state.FUTURE)):
+        state.redo()
+        st.rerun()
 applied = st.session_state.get(state.APPLIED_FIX)
 if applied is not None and applied.after == portfolio:
     st.success(plain(f"Applied: {applied.text} The result below is re-solved with it."))
     if st.button("Undo this change", key="undo_fix"):
-        state.set_portfolio(applied.before, from_outside=True)
+        state.undo()
         st.session_state.pop(state.APPLIED_FIX, None)
         st.rerun()
 

@@ -94,13 +94,45 @@ def revision() -> int:
     return int(st.session_state.get(REVISION, 0))
 
 
-def set_portfolio(new: Portfolio, *, source: str | None = None, from_outside: bool = False) -> None:
-    """Store a valid portfolio; `from_outside` restarts the widgets that show it."""
+HISTORY = "change_history"  # portfolios before each change (undo), newest last
+FUTURE = "change_future"  # portfolios undone (redo), newest last
+LAST_CHANGE = "last_change"  # (portfolio before, portfolio after) of the latest change, undo or redo
+HISTORY_LIMIT = 50
+
+
+def set_portfolio(
+    new: Portfolio, *, source: str | None = None, from_outside: bool = False, record: bool = True
+) -> None:
+    """Store a valid portfolio; `from_outside` restarts the widgets that show it. A change is recorded in the
+    session history (undo) unless `record` is False (undo and redo themselves)."""
+    old = st.session_state.get(PORTFOLIO)
+    if record and old is not None and old != new:
+        history = st.session_state.setdefault(HISTORY, [])
+        history.append(old)
+        del history[:-HISTORY_LIMIT]
+        st.session_state[FUTURE] = []
+    if old is not None and old != new:
+        st.session_state[LAST_CHANGE] = (old, new)
     st.session_state[PORTFOLIO] = new
     if source:
         st.session_state[SOURCE_LABEL] = source
     if from_outside:
         st.session_state[REVISION] = revision() + 1
+
+
+def undo() -> None:
+    """Go back to the portfolio before the latest change (the current one can be redone)."""
+    history = st.session_state.get(HISTORY) or []
+    if history:
+        st.session_state.setdefault(FUTURE, []).append(portfolio())
+        set_portfolio(history.pop(), from_outside=True, record=False)
+
+
+def redo() -> None:
+    future = st.session_state.get(FUTURE) or []
+    if future:
+        st.session_state.setdefault(HISTORY, []).append(portfolio())
+        set_portfolio(future.pop(), from_outside=True, record=False)
 
 
 def current_result() -> Result:

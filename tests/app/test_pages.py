@@ -542,3 +542,22 @@ def test_two_versions_of_one_scenario_can_be_compared_labelled_by_name_and_versi
     headline = table(at, "net value")
     assert list(headline["scenario"]) == ["Board plan v1", "Board plan v2"]
     assert list(headline["kept"]) == ["17 of 48", "12 of 48"]
+
+
+def test_a_change_says_what_it_did_and_can_be_undone_and_redone(sample):
+    at = open_app("pages/capacity_and_rules.py")
+    edit_dimension(at, 1, available=1300.0)
+    at.switch_page("pages/rationalise.py").run()
+    (info,) = [i.value.replace("\\", "") for i in at.info if "Last change" in i.value.replace("\\", "")]
+    assert info.startswith("Last change: operational capacity 657 → 1,300. Effect: brought in ")
+    from optimiser.solve import solve
+
+    changed = at.session_state["portfolio"]
+    brought = [p for p in solve(changed).kept if p not in solve(sample).kept]
+    assert all(f"({pid})" in info for pid in brought)
+    at.button(key="undo_last").click().run()
+    assert at.session_state["portfolio"] == sample
+    assert metric(at, "Priorities kept") == "17 of 48"
+    at.button(key="redo_last").click().run()
+    assert at.session_state["portfolio"] == changed
+    assert metric(at, "Operational (WTE-months)").endswith("/ 1,170")
