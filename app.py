@@ -43,6 +43,7 @@ with st.sidebar:
 navigation = st.navigation(
     [
         st.Page("pages/rationalise.py", title="Rationalise", icon=":material/balance:", default=True),
+        st.Page("pages/present.py", title="Present", icon=":material/co_present:"),
         st.Page("pages/priorities.py", title="Priorities", icon=":material/list:"),
         st.Page("pages/capacity_and_rules.py", title="Capacity and rules", icon=":material/tune:"),
         st.Page("pages/scenarios.py", title="Scenarios", icon=":material/save:"),

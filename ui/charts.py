@@ -21,11 +21,11 @@ BAND_COLOUR = "#78BE20"  # NHS light green: the wanted band of a balance share
 FONT_SIZE = 16
 
 
-def _style(chart: alt.Chart) -> alt.Chart:
+def _style(chart: alt.Chart, font_size: int = FONT_SIZE) -> alt.Chart:
     return (
-        chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
-        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
-        .configure_title(fontSize=FONT_SIZE + 2, subtitleFontSize=FONT_SIZE - 2, anchor="start")
+        chart.configure_axis(labelFontSize=font_size, titleFontSize=font_size)
+        .configure_legend(labelFontSize=font_size, titleFontSize=font_size)
+        .configure_title(fontSize=font_size + 2, subtitleFontSize=font_size - 2, anchor="start")
     )
 
 
@@ -117,13 +117,16 @@ def bands_frame(portfolio: Portfolio) -> pd.DataFrame:
 
 
 def horizon_chart(
-    frame: pd.DataFrame, capacity_label: str = "capacity", bands: pd.DataFrame | None = None
+    frame: pd.DataFrame,
+    capacity_label: str = "capacity",
+    bands: pd.DataFrame | None = None,
+    font_size: int = FONT_SIZE,
 ) -> alt.Chart:
     """Share of the balance capacity in each horizon: the kept set as a bar, the whole wish-list as a tick, and
     each horizon's band (its wanted minimum to maximum) in green behind. The axis always runs from 0 to 100% and
     the chart takes the width of its container, so no share is cut off."""
     order = [HORIZON_LABELS[h] for h in HORIZONS]
-    y = alt.Y("horizon:N", title=None, sort=order, axis=alt.Axis(labelLimit=240))
+    y = alt.Y("horizon:N", title=None, sort=order, axis=alt.Axis(labelLimit=15 * font_size))
     x_scale = alt.Scale(domain=[0, 100], nice=False)
     colour = alt.Color(
         "set:N",
@@ -146,13 +149,13 @@ def horizon_chart(
     )
     labels = (
         kept.transform_calculate(label="format(datum.share_pct, '.0f') + '%'")
-        .mark_text(align="left", dx=6, fontSize=FONT_SIZE, fontWeight="bold")
+        .mark_text(align="left", dx=6, fontSize=font_size, fontWeight="bold")
         .encode(x=alt.X("share_pct:Q", scale=x_scale), y=y, text="label:N")
     )
     wishlist = (
         alt.Chart(frame)
         .transform_filter(alt.datum.set == "Whole wish-list")
-        .mark_tick(thickness=4, size=30)
+        .mark_tick(thickness=4, size=30 * font_size // FONT_SIZE)
         .encode(x=alt.X("share_pct:Q", scale=x_scale), y=y, color=colour, tooltip=tooltip)
     )
     layers = []
@@ -177,9 +180,9 @@ def horizon_chart(
             subtitle="Blue: kept · grey tick: whole wish-list · green: the wanted band",
         ),
         width="container",
-        height=alt.Step(44),
+        height=alt.Step(44 * font_size // FONT_SIZE),
     )
-    return _style(chart)
+    return _style(chart, font_size)
 
 
 def capacity_chart(frame: pd.DataFrame) -> alt.Chart:

@@ -192,7 +192,7 @@ def compute_full_explanation(portfolio: Portfolio, result: Result) -> PortfolioE
 
 CURRENT_SCENARIO = "current_scenario"  # VersionInfo of the stored scenario being worked on, or None
 SAVED_PORTFOLIO = "current_scenario_portfolio"  # the portfolio as that version holds it (to mark unsaved changes)
-PAGE_PATHS = ("priorities", "capacity_and_rules", "scenarios", "compare", "frontier")  # st.Page url paths
+PAGE_PATHS = ("present", "priorities", "capacity_and_rules", "scenarios", "compare", "frontier")  # st.Page url paths
 AUTHOR = "scenario_author"
 OPENED_LINK = "opened_link"
 LINK_ERROR = "link_error"

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 PAGES = [
     "pages/rationalise.py",
+    "pages/present.py",
     "pages/priorities.py",
     "pages/capacity_and_rules.py",
     "pages/scenarios.py",
@@ -54,6 +55,7 @@ def test_every_page_runs_without_exception(page):
     at = open_app(page)
     assert at.title[0].value in {
         "Rationalise",
+        "Present",
         "Priorities",
         "Capacity and rules",
         "Scenarios",
@@ -561,3 +563,17 @@ def test_a_change_says_what_it_did_and_can_be_undone_and_redone(sample):
     at.button(key="redo_last").click().run()
     assert at.session_state["portfolio"] == changed
     assert metric(at, "Operational (WTE-months)").endswith("/ 1,170")
+
+
+def test_the_presentation_view_shows_the_summary_balance_names_and_the_last_change():
+    at = open_app("pages/capacity_and_rules.py")
+    edit_dimension(at, 1, available=1300.0)
+    at.switch_page("pages/present.py").run()
+    assert not at.exception
+    assert at.header[0].value.replace("\\", "").startswith("Keeps 18 of 48")
+    assert [h.value.replace("\\", "") for h in at.header[1:]] == ["Kept (18)", "Dropped (30)"]
+    assert any(
+        s.value.replace("\\", "").startswith("Last change: operational capacity 657 → 1,300") for s in at.subheader
+    )
+    names = " ".join(m.value.replace("\\", "") for m in at.markdown)
+    assert "Integrated neighbourhood teams (LOC-NH01)" in names
