@@ -23,6 +23,7 @@ HOSTILE = {
 }
 PAGES = [
     "pages/rationalise.py",
+    "pages/present.py",
     "pages/priorities.py",
     "pages/capacity_and_rules.py",
     "pages/scenarios.py",
