@@ -54,7 +54,7 @@ st.caption(
     "For each criterion, the range of its weight over which the kept set stays exactly the same "
     "(re-solving on a grid and bisecting where the set changes), and how many decisions change outside it."
 )
-if st.toggle("Work out weight sensitivity (a few seconds)", key="weights_on"):
+if st.toggle("Work out weight sensitivity (about 5 s for the sample)", key="weights_on"):
     sensitivity = state.cached_weight_sensitivity(portfolio)
     ranges = sensitivity.ranges
     if sensitivity.status == "no_selection":

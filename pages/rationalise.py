@@ -296,7 +296,7 @@ with dropped_tab:
 st.subheader("Explain every decision")
 st.caption(
     "Re-solves the model for every priority: what reversing each decision would cost, what it would displace, "
-    "and the score or cost change that would flip it. About 3 s for the sample; longer for large portfolios."
+    "and the score or cost change that would flip it. About 5 s for the sample, with a progress bar; longer for large portfolios."
 )
 explained = state.full_explanation(portfolio, result)
 if explained is None and st.button("Explain every decision", key="explain_all"):
