@@ -76,6 +76,10 @@ def run(argv: list[str] | None = None) -> int:
     )
     report_cmd.add_argument("--out", required=True, help="output file ending in .pdf or .html")
     report_cmd.add_argument("--name", help="scenario name for the title (default: the portfolio's name)")
+    report_cmd.add_argument(
+        "--owner",
+        help="write the brief for this owner instead: their dropped priorities and what would bring each back",
+    )
     report_cmd.add_argument("--solver", choices=SOLVERS, default="auto")
     report_cmd.add_argument(
         "--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)"
@@ -102,7 +106,7 @@ def run(argv: list[str] | None = None) -> int:
         return 0
     result = solve(portfolio, solver=args.solver, time_limit=args.time_limit)
     if args.command == "report":
-        return write_report(portfolio, result, args.out, args.name)
+        return write_report(portfolio, result, args.out, args.name, args.owner)
     if args.command == "explain":
         explained = explain_portfolio(portfolio, result, time_limit=args.time_limit) if result.has_selection else None
         if args.json:
@@ -116,7 +120,7 @@ def run(argv: list[str] | None = None) -> int:
     return 0 if result.has_selection else 1
 
 
-def write_report(portfolio, result, out: str, name: str | None) -> int:
+def write_report(portfolio, result, out: str, name: str | None, owner: str | None = None) -> int:
     target = Path(out)
     if target.suffix.lower() not in (".pdf", ".html"):
         print("error: --out must end in .pdf or .html.", file=sys.stderr)
@@ -134,9 +138,18 @@ def write_report(portfolio, result, out: str, name: str | None) -> int:
         else:
             print(f"error: no board pack: {result.message}", file=sys.stderr)
         return 1
-    from reports.board_pack import board_pack_html, html_to_pdf
+    from reports.board_pack import board_pack_html, html_to_pdf, owner_brief_html, owner_explanations, owners
 
-    document = board_pack_html(portfolio, result, name)
+    if owner is not None:
+        if owner not in owners(portfolio):
+            print(
+                f"error: no priority has the owner '{owner}'. Owners: {', '.join(owners(portfolio))}.", file=sys.stderr
+            )
+            return 2
+        explained = owner_explanations(portfolio, result, owner)
+        document = owner_brief_html(portfolio, result, owner, explained, name)
+    else:
+        document = board_pack_html(portfolio, result, name)
     try:
         if target.suffix.lower() == ".pdf":
             target.write_bytes(html_to_pdf(document))
@@ -145,7 +158,8 @@ def write_report(portfolio, result, out: str, name: str | None) -> int:
     except OSError as err:
         print(f"error: cannot write {target}: {err.strerror}", file=sys.stderr)
         return 2
-    print(f"Board pack written to {target} ({len(result.kept)} of {len(portfolio.priorities)} priorities kept).")
+    what = f"Brief for {owner}" if owner is not None else "Board pack"
+    print(f"{what} written to {target} ({len(result.kept)} of {len(portfolio.priorities)} priorities kept).")
     return 0
 
 

@@ -110,7 +110,8 @@ def decisions(
                 if needed_by and v <= 0
                 else "value"
             )
-            out.append(Decision(p.id, True, v, words.kept_reason(portfolio, kind, v, needed_by, scarcest)))
+            reason = words.kept_reason(portfolio, kind, v, needed_by, scarcest)
+            out.append(Decision(p.id, True, v, reason, kind, tuple(needed_by)))
             continue
         others: list[str] = []
         short: list[tuple[str, float, float]] = []
@@ -130,5 +131,6 @@ def decisions(
                 kind, others = "theme_full", [p.theme]
             else:
                 kind = "other"
-        out.append(Decision(p.id, False, v, words.dropped_reason(portfolio, kind, v, others, short)))
+        reason = words.dropped_reason(portfolio, kind, v, others, short)
+        out.append(Decision(p.id, False, v, reason, kind, tuple(others) or tuple(d for d, _, _ in short)))
     return tuple(out)

@@ -82,7 +82,10 @@ class Decision:
     priority_id: str
     kept: bool
     value: float
-    reason: str
+    reason: str  # the full reason in words
+    kind: str = ""  # kept: must_do | locked_in | needed_only | value; dropped: locked_out | alternative |
+    # prerequisite | does_not_fit | count | theme_full | other
+    detail: tuple[str, ...] = ()  # the priorities, dimensions or theme the reason names
 
 
 @dataclass(frozen=True)

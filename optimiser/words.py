@@ -602,3 +602,21 @@ def change_effect(portfolio: Portfolio, kept_before: tuple[str, ...], kept_after
     if dropped:
         parts.append(f"dropped {names(portfolio, dropped)}")
     return "; ".join(parts) if parts else "the same priorities are kept"
+
+
+def short_reason(portfolio: Portfolio, decision) -> str:
+    """A dropped priority's reason in one short line, for a printed list."""
+    kind, detail = decision.kind, list(decision.detail)
+    if kind == "locked_out":
+        return "locked out for this scenario"
+    if kind == "alternative":
+        return f"alternative to {names(portfolio, detail)}, which is kept"
+    if kind == "prerequisite":
+        return f"needs {names(portfolio, detail)}, not kept"
+    if kind == "does_not_fit":
+        return "does not fit (" + ", ".join(dim_label(portfolio, d) for d in detail) + ")"
+    if kind == "count":
+        return f"the limit of {portfolio.rules.max_priorities} priorities is reached"
+    if kind == "theme_full":
+        return f"its theme '{detail[0]}' is at its maximum" if detail else "its theme is at its maximum"
+    return "fits, but others add more net value within the balance bands"

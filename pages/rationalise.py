@@ -8,7 +8,7 @@ from optimiser.diagnosis import apply_fixes
 from optimiser.domain import HORIZON_LABELS, HORIZONS
 from optimiser.excel import results_workbook
 from optimiser.exports import decisions_frame, explanations_frame, to_safe_csv
-from reports.board_pack import board_pack_html, html_to_pdf
+from reports.board_pack import board_pack_html, html_to_pdf, owner_brief_html, owner_explanations, owners
 from ui import state
 from ui.charts import (
     bands_frame,
@@ -360,6 +360,27 @@ with pack_col:
             key="download_pack_html",
         )
     st.caption(
-        "A self-contained report for a meeting pack: summary, charts, kept and dropped tables, the "
-        "national-versus-local figure and the assumptions, laid out for A4."
+        "A self-contained report for a meeting pack, laid out for A4: a two-page summary (the result, the balance "
+        "and capacity charts, what is kept, what is dropped and why) and an appendix (capacity, the other charts, "
+        "reasons, assumptions)."
     )
+    owner_names = owners(portfolio)
+    if owner_names and result.proven:
+        owner = st.selectbox("Brief for one owner (the difficult conversation)", owner_names, key="brief_owner")
+        brief = st.session_state.get(state.OWNER_BRIEF)
+        if brief is None or brief[0] != (portfolio, result, owner):
+            if st.button("Prepare this owner's brief (PDF)", key="prepare_brief"):
+                with st.spinner("Re-solving to explain this owner's dropped priorities…"):
+                    explained = owner_explanations(portfolio, result, owner)
+                    document = owner_brief_html(portfolio, result, owner, explained, title)
+                    st.session_state[state.OWNER_BRIEF] = ((portfolio, result, owner), html_to_pdf(document))
+                st.rerun()
+        else:
+            st.download_button(
+                "Download the brief (.pdf)",
+                brief[1],
+                file_name="brief.pdf",
+                mime="application/pdf",
+                key="download_brief",
+            )
+        st.caption("That owner's dropped priorities, why each is out, and what would bring it back.")

@@ -14,7 +14,7 @@ from datetime import date
 import vl_convert as vlc
 
 from optimiser import words
-from optimiser.domain import HORIZON_LABELS, Portfolio
+from optimiser.domain import HORIZON_LABELS, HORIZONS, Portfolio
 from optimiser.result import Result
 from optimiser.words import fmt as _fmt
 from ui.charts import (
@@ -36,11 +36,13 @@ h1 { font-size: 18pt; color: #005EB8; margin: 0 0 4pt 0; }
 h2 { font-size: 13pt; color: #003087; margin: 14pt 0 4pt 0; border-bottom: 1px solid #768692;
      -pdf-keep-with-next: true; }
 p.meta { color: #425563; margin: 0 0 8pt 0; }
+h3 { font-size: 11pt; color: #005EB8; margin: 10pt 0 2pt 0; -pdf-keep-with-next: true; }
 p.summary { font-size: 11pt; line-height: 1.4; }
 table { width: 100%; margin: 4pt 0 8pt 0; }
 th { background-color: #005EB8; color: #ffffff; text-align: left; padding: 3pt; font-size: 9pt; }
 td { border-bottom: 0.5pt solid #AEB7BD; padding: 3pt; font-size: 9pt; vertical-align: top; }
-img.chart { width: 15cm; }
+img.chart { width: 13cm; }
+table.compact td { font-size: 7.5pt; padding: 1.5pt 3pt; }
 .figure { font-size: 14pt; font-weight: bold; color: #003087; }
 .pagebreak { page-break-before: always; }
 """
@@ -57,11 +59,11 @@ def _png(chart) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _table(header: list[str], rows: list[list[object]], widths: list[int] | None = None) -> str:
+def _table(header: list[str], rows: list[list[object]], widths: list[int] | None = None, css_class: str = "") -> str:
     widths = widths or [round(100 / len(header))] * len(header)
     head = "".join(f'<th width="{w}%">{html.escape(str(h))}</th>' for h, w in zip(header, widths))
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def national_local_share(portfolio: Portfolio, result: Result) -> tuple[float, float]:
@@ -93,9 +95,30 @@ def summary_paragraph(portfolio: Portfolio, result: Result) -> str:
     return text
 
 
+def _theme_limit(t) -> str:
+    if t.min_count is not None and t.max_count is not None:
+        return f"{t.min_count} to {t.max_count} kept"
+    return f"at least {t.min_count} kept" if t.min_count is not None else f"at most {t.max_count} kept"
+
+
+def _names_by_horizon(portfolio: Portfolio, ids) -> str:
+    names = {p.id: p for p in portfolio.priorities}
+    rows = []
+    for h in HORIZONS:
+        in_h = [pid for pid in ids if names[pid].horizon == h]
+        if in_h:
+            rows.append(
+                [f"{HORIZON_LABELS[h]} ({len(in_h)})", " · ".join(words.name_of(portfolio, pid) for pid in in_h)]
+            )
+    return _table(["horizon", "priorities"], rows, [22, 78])
+
+
 def board_pack_html(
     portfolio: Portfolio, result: Result, scenario_name: str | None = None, on: date | None = None
 ) -> str:
+    """A two-page summary (page 1: the result, the balance and capacity charts, what is kept; page 2: what is
+    dropped, with a one-line reason each), then an appendix (capacity table, the other charts, the kept
+    priorities with reasons, the assumptions). Charts share one size."""
     if not result.has_selection:
         raise ValueError("There is no selection to report: the rules conflict. Fix them first.")
     on = on or date.today()
@@ -104,24 +127,31 @@ def board_pack_html(
     reasons = {d.priority_id: d.reason for d in result.decisions}
     national_kept, national_wish = national_local_share(portfolio, result)
     balance_label = f"{portfolio.balance_capacity.display.lower()} capacity"
-    charts = [
-        ("Horizon balance", _png(horizon_chart(horizon_frame(result), balance_label, bands_frame(portfolio)))),
-        ("Capacity used", _png(capacity_chart(capacity_frame(result)))),
+    balance_png = _png(horizon_chart(horizon_frame(result), balance_label, bands_frame(portfolio)))
+    capacity_png = _png(capacity_chart(capacity_frame(result)))
+    appendix_charts = [
         ("National versus local", _png(source_chart(source_frame(portfolio, result), balance_label))),
         ("Value against cost", _png(value_cost_chart(value_cost_frame(portfolio, result), balance_label))),
     ]
     kept_rows = [
         [
-            pid,
-            names[pid].name,
+            words.name_of(portfolio, pid),
             names[pid].source,
             HORIZON_LABELS[names[pid].horizon].split(" (")[0],
             reasons[pid].removeprefix("Kept: "),
         ]
         for pid in result.kept
     ]
+    by_id = {d.priority_id: d for d in result.decisions}
+    grouped: dict[str, list[str]] = {}
+    for pid in result.dropped:
+        grouped.setdefault(words.short_reason(portfolio, by_id[pid]), []).append(pid)
     dropped_rows = [
-        [pid, names[pid].name, names[pid].source, reasons[pid].removeprefix("Dropped: ")] for pid in result.dropped
+        [
+            reason[:1].upper() + reason[1:],
+            " · ".join(f"{words.name_of(portfolio, pid)}, {names[pid].owner}" for pid in ids),
+        ]
+        for reason, ids in sorted(grouped.items(), key=lambda item: -len(item[1]))
     ]
     capacity_rows = [
         [u.label or u.dimension, u.unit, _fmt(u.available), f"{u.headroom_pct:g}%", _fmt(u.usable), _fmt(u.used)]
@@ -142,20 +172,14 @@ def board_pack_html(
         ]
         for b in rules.horizon_bands
     ]
-    assumptions += [
-        [
-            f"Theme limit: {t.theme}",
-            f"min {t.min_count if t.min_count is not None else '-'}, "
-            f"max {t.max_count if t.max_count is not None else '-'}",
-        ]
-        for t in rules.theme_limits
-    ]
+    assumptions += [[f"Theme limit: {t.theme}", _theme_limit(t)] for t in rules.theme_limits]
     if rules.locked_in:
-        assumptions.append(["Locked in", ", ".join(rules.locked_in)])
+        assumptions.append(["Locked in", words.names(portfolio, rules.locked_in, limit=50)])
     if rules.locked_out:
-        assumptions.append(["Locked out", ", ".join(rules.locked_out)])
-    chart_html = "".join(
-        f'<h2>{html.escape(t)}</h2><img class="chart" src="{src}" alt="{html.escape(t)}"/>' for t, src in charts
+        assumptions.append(["Locked out", words.names(portfolio, rules.locked_out, limit=50)])
+    appendix_html = "".join(
+        f'<h2>{html.escape(t)}</h2><img class="chart" src="{src}" alt="{html.escape(t)}"/>'
+        for t, src in appendix_charts
     )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"/><title>{html.escape(title)}: board pack</title>
@@ -163,20 +187,71 @@ def board_pack_html(
 <body>
 <h1>Improvement priorities: recommended set</h1>
 <p class="meta">Scenario: {html.escape(title)} · {on:%d %B %Y} · Status: {html.escape(result.message)}</p>
-<h2>Summary</h2>
-<p class="summary">{html.escape(summary_paragraph(portfolio, result))}</p>
+<p class="summary">{html.escape(words.result_summary(portfolio, result))}</p>
 <p><span class="figure">{len(result.kept)} of {len(portfolio.priorities)}</span> priorities kept ·
-<span class="figure">{result.value:,.1f}</span> weighted value ·
+<span class="figure">{(result.objective or 0.0):,.1f}</span> net value ·
 <span class="figure">{national_kept:.0f}%</span> of kept capacity national (whole wish-list {national_wish:.0f}%)</p>
+<p><img class="chart" src="{balance_png}" alt="Horizon balance"/></p>
+<p><img class="chart" src="{capacity_png}" alt="Capacity used"/></p>
+<h2>Kept priorities ({len(result.kept)})</h2>
+{_names_by_horizon(portfolio, result.kept)}
+<h2 class="pagebreak">Dropped priorities ({len(result.dropped)})</h2>
+{_table(["why", "dropped priorities (name (id), owner): the owner briefs say what would bring each back"], dropped_rows, [28, 72])}
+<h1 class="pagebreak">Appendix</h1>
+<h2>Summary in words</h2>
+<p class="summary">{html.escape(summary_paragraph(portfolio, result))}</p>
 <h2>Capacity</h2>
-{_table(["dimension", "unit", "available", "headroom", "usable", "used"], capacity_rows)}
-{chart_html}
-<h2 class="pagebreak">Kept priorities ({len(result.kept)})</h2>
-{_table(["id", "priority", "source", "horizon", "why"], kept_rows, [11, 34, 10, 10, 35])}
-<h2>Dropped priorities ({len(result.dropped)})</h2>
-{_table(["id", "priority", "source", "why it was dropped"], dropped_rows, [11, 29, 10, 50])}
+{_table(["capacity", "unit", "available", "headroom", "usable", "used"], capacity_rows)}
+{appendix_html}
+<h2>Kept priorities with reasons</h2>
+{_table(["priority", "source", "horizon", "why"], kept_rows, [36, 10, 10, 44])}
 <h2>Assumptions</h2>
 {_table(["assumption", "value"], assumptions, [35, 65])}
+</body></html>
+"""
+
+
+def owner_brief_html(
+    portfolio: Portfolio,
+    result: Result,
+    owner: str,
+    explanations,
+    scenario_name: str | None = None,
+    on: date | None = None,
+) -> str:
+    """The "difficult conversation" brief for one owner: their priorities kept and dropped, why each dropped
+    one is out, and what would bring it back (from the re-solved explanations, worded by `words`)."""
+    if not result.has_selection:
+        raise ValueError("There is no selection to report: the rules conflict. Fix them first.")
+    on = on or date.today()
+    title = scenario_name or portfolio.name
+    theirs = [p for p in portfolio.priorities if p.owner == owner]
+    kept = [p.id for p in theirs if p.id in result.kept]
+    dropped = [p.id for p in theirs if p.id not in result.kept]
+    reasons = {d.priority_id: d.reason for d in result.decisions}
+    blocks = "".join(
+        f"<h3>{html.escape(words.name_of(portfolio, pid))}</h3>"
+        f"<p><b>Why it is out:</b> {html.escape(reasons[pid].removeprefix('Dropped: '))}</p>"
+        f"<p><b>What would bring it back:</b> {html.escape(words.explanation_text(portfolio, explanations[pid]))}</p>"
+        for pid in dropped
+    )
+    kept_text = words.names(portfolio, kept, limit=50) if kept else "none"
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"/><title>{html.escape(owner)}: brief</title>
+<style>{CSS}</style></head>
+<body>
+<h1>Brief for {html.escape(owner)}</h1>
+<p class="meta">Scenario: {html.escape(title)} · {on:%d %B %Y} · Status: {html.escape(result.message)}</p>
+<p class="summary">Of the {len(theirs)} priorities {html.escape(owner)} leads, the recommended set keeps
+{len(kept)} and drops {len(dropped)}. For each dropped priority: why it is out, and what would bring it back,
+each figure from a re-solve of the whole portfolio.</p>
+<h2>Kept ({len(kept)})</h2>
+<p>{html.escape(kept_text)}</p>
+<h2>Dropped ({len(dropped)})</h2>
+{blocks or "<p>None.</p>"}
+<h2>How to read the figures</h2>
+<p>{html.escape(words.balance_unit(portfolio).capitalize())} measures the balance. Net value =
+weighted value ({html.escape(words.VALUE_TERMS["weighted value"])}) minus drop penalty.</p>
 </body></html>
 """
 
@@ -193,3 +268,20 @@ def html_to_pdf(document: str) -> bytes:
 
 def board_pack_pdf(portfolio: Portfolio, result: Result, scenario_name: str | None = None) -> bytes:
     return html_to_pdf(board_pack_html(portfolio, result, scenario_name))
+
+
+def owner_explanations(portfolio: Portfolio, result: Result, owner: str) -> dict:
+    """The re-solved explanation of each of one owner's dropped priorities (one shared model)."""
+    from optimiser.explanations import explain_priority
+    from optimiser.whatif import Resolver
+
+    resolver = Resolver(portfolio)
+    return {
+        p.id: explain_priority(portfolio, result, p.id, resolver)
+        for p in portfolio.priorities
+        if p.owner == owner and p.id not in result.kept
+    }
+
+
+def owners(portfolio: Portfolio) -> list[str]:
+    return sorted({p.owner for p in portfolio.priorities if p.owner})

@@ -45,6 +45,7 @@ EXPLAINED = "full_explanations"
 APPLIED_FIX = "applied_fix"  # AppliedFix: the last fix option applied on Rationalise, for its confirmation and undo
 UNAPPLIED_EDITS = "priorities_unapplied_edits"  # UnappliedEdits: the priorities table as edited, not yet valid
 BOARD_PACK = "board_pack"
+OWNER_BRIEF = "owner_brief"  # ((portfolio, result, owner), pdf bytes)
 
 
 @dataclass(frozen=True)

@@ -577,3 +577,13 @@ def test_the_presentation_view_shows_the_summary_balance_names_and_the_last_chan
     )
     names = " ".join(m.value.replace("\\", "") for m in at.markdown)
     assert "Integrated neighbourhood teams (LOC-NH01)" in names
+
+
+def test_an_owner_brief_can_be_prepared_and_downloaded():
+    at = open_app()
+    at.selectbox(key="brief_owner").set_value("Cancer alliance").run()
+    at.button(key="prepare_brief").click().run(timeout=120)
+    assert not at.exception
+    (key, pdf) = at.session_state["owner_brief"]
+    assert key[2] == "Cancer alliance" and pdf[:4] == b"%PDF"
+    assert any(b.label == "Download the brief (.pdf)" for b in at.get("download_button"))

@@ -112,3 +112,19 @@ def test_solve_and_report_accept_the_excel_workbook(tmp_path):
 def test_report_refuses_an_unknown_output_type(tmp_path):
     out = run("report", "sample_data/icb_portfolio.json", "--out", str(tmp_path / "pack.docx"))
     assert out.returncode == 2 and "--out must end in .pdf or .html" in out.stderr
+
+
+def test_report_writes_an_owner_brief_with_what_would_bring_each_dropped_priority_back(tmp_path):
+    from pypdf import PdfReader
+
+    brief = tmp_path / "brief.pdf"
+    out = run("report", "sample_data/icb_portfolio.json", "--out", str(brief), "--owner", "Acute trusts")
+    assert out.returncode == 0, out.stderr
+    text = " ".join(page.extract_text() for page in PdfReader(str(brief)).pages).replace("\n", " ")
+    assert "Brief for Acute trusts" in text and "keeps 5 and drops 9" in text
+    for pid in ("NAT-ELE02", "LOC-UEC03", "LOC-ELE01"):
+        assert f"({pid})" in text
+    assert text.count("What would bring it back:") == 9
+    assert "It would be kept if its costs fell to 57% of today's" in text
+    bad = run("report", "sample_data/icb_portfolio.json", "--out", str(brief), "--owner", "Nobody")
+    assert bad.returncode == 2 and "Owners: Acute trusts" in bad.stderr
