@@ -263,3 +263,34 @@ def test_the_first_screen_shows_names_the_whole_balance_chart_and_capacity(brows
     body = page.locator('[data-testid="stMain"]').inner_text()
     assert not [n for n in INTERNAL_NAMES if n in body]
     context.close()
+
+
+PAGES = ["Rationalise", "Present", "Priorities", "Capacity and rules", "Scenarios", "Compare", "Frontier"]
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1440, 900)])
+def test_every_page_fits_its_charts_and_shows_no_internal_names(browser, server, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(server)
+    page.wait_for_selector('[data-testid="stMetric"]')
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for name in PAGES:
+        page.get_by_role("link", name=name, exact=True).click()
+        page.get_by_role("heading", name=name if name != "Compare" else "Compare scenarios").first.wait_for()
+        page.wait_for_function(  # every chart on the page has been drawn
+            """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+                     .every(c => c.querySelector('svg, canvas'))"""
+        )
+        page.screenshot(path=str(ARTIFACTS / f"{name.lower().replace(' ', '_')}_{width}x{height}.png"))
+        main = page.locator('[data-testid="stMain"]').bounding_box()
+        for chart in page.locator('[data-testid="stVegaLiteChart"]').all():
+            box = chart.bounding_box()
+            drawn = chart.locator("svg, canvas").first.bounding_box()
+            assert drawn["x"] + drawn["width"] <= box["x"] + box["width"] + 1, f"{name}: a chart is wider than its box"
+            assert drawn["x"] + drawn["width"] <= main["x"] + main["width"] + 1, f"{name}: a chart runs off the page"
+        text = page.locator('[data-testid="stMain"]').inner_text()
+        if name != "Capacity and rules":  # that page's "name (key in files)" column shows the keys on purpose
+            assert not [n for n in INTERNAL_NAMES if n in text], name
+    context.close()
