@@ -140,13 +140,20 @@ cols[1].metric("Weighted value kept", f"{result.value:,.1f}", help=words.VALUE_T
 cols[2].metric("Penalty for sensitive drops", f"{result.drop_penalty:,.1f}", help=words.VALUE_TERMS["drop penalty"])
 cols[3].metric("Net value", f"{(result.objective or 0.0):,.1f}", help=words.VALUE_TERMS["net value"])
 
-cap_cols = st.columns(max(len(cap), 1))
-for col, row in zip(cap_cols, cap.itertuples()):
-    col.metric(
-        plain(f"{row.dimension} ({row.unit})" if row.unit else row.dimension),
-        f"{row.used:,.0f} / {row.usable:,.0f}",
-        help=f"Used by the kept set / available after {row.headroom_pct:g}% headroom (available {row.available:,.1f}).",
-    )
+st.dataframe(
+    cap.assign(free=(cap["usable"] - cap["used"]).round(1))[
+        ["dimension", "unit", "used", "usable", "free", "headroom_pct", "available"]
+    ].rename(
+        columns={
+            "dimension": "capacity",
+            "usable": "usable after headroom",
+            "headroom_pct": "headroom %",
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+    key="capacity_table",
+)
 
 if result.binding:
     st.subheader("Rules that bind")

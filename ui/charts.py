@@ -219,19 +219,22 @@ def capacity_chart(frame: pd.DataFrame) -> alt.Chart:
 def source_chart(frame: pd.DataFrame, capacity_label: str = "capacity") -> alt.Chart:
     """National versus local share of the balance capacity, wish-list and kept."""
     chart = (
-        alt.Chart(frame, title=f"National versus local: share of {capacity_label}")
+        alt.Chart(frame, title=alt.Title("National versus local", subtitle=f"Share of {capacity_label} used"))
         .mark_bar()
         .encode(
             x=alt.X(
                 "share_pct:Q", title=f"Share of {capacity_label} (%)", stack="zero", scale=alt.Scale(domain=[0, 100])
             ),
-            y=alt.Y("set:N", title=None, sort=["Whole wish-list", "Kept"]),
+            y=alt.Y("set:N", title=None, sort=["Whole wish-list", "Kept"], axis=alt.Axis(labelLimit=200)),
             color=alt.Color(
-                "source:N", title="Source", scale=alt.Scale(domain=["national", "local"], range=["#003087", "#41B6E6"])
+                "source:N",
+                title="Source",
+                scale=alt.Scale(domain=["national", "local"], range=["#003087", "#41B6E6"]),
+                legend=alt.Legend(orient="bottom"),
             ),
             tooltip=[alt.Tooltip("set:N"), alt.Tooltip("source:N"), alt.Tooltip("share_pct:Q", title="share %")],
         )
-        .properties(height=alt.Step(50))
+        .properties(height=alt.Step(50), width="container")
     )
     return _style(chart)
 
@@ -248,8 +251,9 @@ def value_cost_chart(frame: pd.DataFrame, capacity_label: str = "capacity") -> a
                 "decision:N",
                 title=None,
                 scale=alt.Scale(domain=["Kept", "Dropped"], range=[KEPT_COLOUR, DROPPED_COLOUR]),
+                legend=alt.Legend(orient="bottom"),
             ),
-            shape=alt.Shape("source:N", title="Source"),
+            shape=alt.Shape("source:N", title="Source", legend=alt.Legend(orient="bottom")),
             tooltip=[
                 alt.Tooltip("id:N"),
                 alt.Tooltip("name:N"),
@@ -258,7 +262,7 @@ def value_cost_chart(frame: pd.DataFrame, capacity_label: str = "capacity") -> a
                 alt.Tooltip("load_pct:Q", title="% of usable capacity"),
             ],
         )
-        .properties(height=380)
+        .properties(height=380, width="container")
     )
     return _style(chart)
 
