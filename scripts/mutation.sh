@@ -25,8 +25,10 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   echo "Creating $VENV ..."
   rm -rf "$VENV"
   "$PYTHON" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -r "$ROOT/requirements-dev.txt" "mutmut==$MUTMUT_VERSION"
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+  "$VENV/bin/python" -m pip install --quiet -r "$ROOT/requirements-dev.txt" "mutmut==$MUTMUT_VERSION" 2>&1 |
+    grep -v '^WARNING: Location' || true
+  "$VENV/bin/python" -c "import mutmut, pytest, hypothesis, highspy, pulp"
   echo "$WANT" >"$STAMP"
 fi
 
@@ -39,12 +41,15 @@ if [ "$WORKTREE" = 1 ]; then
   rm -rf "$WORK/main/tests" && cp -r "$ROOT/tests" "$WORK/main/tests"
   find "$WORK/main/tests" -name __pycache__ -prune -exec rm -rf {} +
 fi
-DESELECT=""
+# test_8_a_time_limited_answer_is_labelled_as_such gives CBC 0.5 s on 5,000 priorities; when CBC finds no
+# selection in time (a loaded machine, or mutmut's call overhead) its message is "... before finding any
+# selection.", which the test does not accept, so it fails whatever the mutant: it would count as a kill.
+DESELECT='"--deselect", "tests/unit/test_trust_findings.py::test_8_a_time_limited_answer_is_labelled_as_such", '
 if [ -f "$ROOT/../shared/bench/gen.py" ]; then
   ln -sfn "$(cd "$ROOT/../shared" && pwd)" "$WORK/shared"
 else
   echo "note: ../shared/bench/gen.py is missing; the test that needs it is left out"
-  DESELECT='"--deselect", "tests/unit/test_trust_findings.py::test_7_a_cbc_run_with_a_gap_allowed_is_not_called_optimal_unless_proven", '
+  DESELECT="$DESELECT"'"--deselect", "tests/unit/test_trust_findings.py::test_7_a_cbc_run_with_a_gap_allowed_is_not_called_optimal_unless_proven", '
 fi
 cd "$WORK/main"
 

@@ -45,7 +45,7 @@ def every_rule() -> Portfolio:
         rules={
             "max_priorities": 3,
             "theme_limits": {"urgent care": {"min": 1, "max": 2}, "digital": {"max": 1}},
-            "horizon_bands": {"short": {"max_pct": 80}, "long": {"min_pct": 10}},
+            "horizon_bands": {"short": {"max_pct": 80}, "long": {"min_pct": 1}},
         },
     )
 
@@ -83,10 +83,18 @@ def test_a_band_row_weighs_each_use_of_the_balance_capacity_by_its_distance_from
     cols, coefs, lower, upper = sides(rows["horizon_max_short"])
     assert cols == [0, 1, 2, 3] and (lower, upper) == (-INF, 0)
     assert coefs == pytest.approx([0.4, 0.4, -0.8, -0.8])
-    # Long share >= 10%: (0 - 0.1) * 2, (0 - 0.1) * 2, (1 - 0.1) * 1, (0 - 0.1) * 1, sum >= 0.
+    # Long share >= 1%: (0 - 0.01) * 2, (0 - 0.01) * 2, (1 - 0.01) * 1, (0 - 0.01) * 1, sum >= 0.
     cols, coefs, lower, upper = sides(rows["horizon_min_long"])
     assert cols == [0, 1, 2, 3] and (lower, upper) == (0, INF)
-    assert coefs == pytest.approx([-0.2, -0.2, 0.9, -0.1])
+    assert coefs == pytest.approx([-0.02, -0.02, 0.99, -0.01])
+
+
+def test_each_pair_of_alternatives_gets_its_own_row_however_the_pairs_are_stated():
+    # B names A (already paired by A) before C: the B-C pair still gets its row, and each pair holds.
+    items = [priority("A", 1, 5, excludes=["B"]), priority("B", 1, 9, excludes=["A", "C"]), priority("C", 1, 5)]
+    p = portfolio(items)
+    assert [r.name for r in build_model(p).rows] == ["capacity_ops", "excludes_A_B", "excludes_B_C"]
+    assert solve(p).kept == ("A", "C")
 
 
 def test_a_theme_maximum_of_one_keeps_one():
@@ -181,6 +189,11 @@ def test_theme_minimums_and_maximums_are_reported_with_the_shortfall_or_excess()
     assert check_rules(p, {"A", "C"}) == ()
 
 
+def test_a_theme_minimum_missed_by_one_is_short_by_one():
+    p = portfolio([priority("A", theme="y"), priority("B", theme="y")], rules={"theme_limits": {"y": {"min": 2}}})
+    assert check_rules(p, {"A"}) == (Violation("theme_min", "y", 1, "1 kept"),)
+
+
 def test_a_share_outside_its_band_is_reported_with_the_distance_in_points():
     items = [priority("S", 2), priority("L", 2, horizon="long")]
     p = portfolio(items, rules={"horizon_bands": {"long": {"min_pct": 60}, "short": {"max_pct": 40}}})
@@ -191,6 +204,24 @@ def test_a_share_outside_its_band_is_reported_with_the_distance_in_points():
     assert check_rules(p, {"L"}) == ()
 
 
+def test_shares_of_less_than_one_day_are_checked_too():
+    # 0.2 days short-term and 0.2 long-term: the long share is 50%, under its 60% minimum.
+    items = [priority("S", 0.2), priority("L", 0.2, horizon="long")]
+    p = portfolio(items, rules={"horizon_bands": {"long": {"min_pct": 60}}})
+    assert check_rules(p, {"S", "L"}) == (Violation("horizon_min", "long", pytest.approx(10.0), "share 50%"),)
+
+
+def test_a_priority_without_a_cost_on_the_balance_capacity_takes_no_share():
+    # The balance is measured on cash: S has no cash cost, so L's 3 is all of the kept use (100% long-term).
+    s = Priority("S", "S", "local", "", "t", "short", (("ops", 1.0),), (("v", 1.0),))
+    long = Priority("L", "L", "local", "", "t", "long", (("ops", 1.0), ("cash", 3.0)), (("v", 1.0),))
+    dims = (CapacityDimension("ops", "days", 10.0), CapacityDimension("cash", "k", 10.0))
+    rules = Rules(horizon_bands=(HorizonBand("long", 100.0),), balance_dimension="cash")
+    two = Portfolio("two", dims, (Criterion("v", 1.0),), (s, long), rules)
+    assert check_rules(two, {"S", "L"}) == ()
+    assert solve(two).kept == ("S", "L")
+
+
 def test_the_internal_error_names_the_first_five_broken_rules():
     p = portfolio([priority("A")])
     with pytest.raises(RuleViolationError) as caught:
@@ -199,6 +230,8 @@ def test_the_internal_error_names_the_first_five_broken_rules():
     assert len(caught.value.violations) == 6
     listed = "; ".join(f"unknown_id (Z{i}): is not a priority of the portfolio" for i in range(1, 6))
     assert str(caught.value) == f"Internal error: a test selection breaks 6 rule(s): {listed}"
+    with pytest.raises(RuleViolationError, match=r"^Internal error: a selection breaks 1 rule\(s\): unknown_id \(Z\)"):
+        assert_rules(p, {"Z"})
 
 
 # ------------------------------------------------------------------ the elastic model
@@ -271,6 +304,12 @@ def test_the_elastic_model_keeps_priorities_binary_and_its_slacks_continuous():
     assert model.col_lower.tolist() == [0] * 9
     assert model.col_upper.tolist() == [1, 1, 1, INF, INF, INF, INF, 1, 1]
     assert model.is_integer().tolist() == [True, True, True] + [False] * 6
+
+
+def test_without_soft_locks_every_must_do_and_lock_stays_a_column_bound():
+    model, where = elastic_model(elastic_case(), soften_locks=False)
+    assert where.locks == () and not any(r.name.startswith("lock_") for r in model.rows)
+    assert model.col_lower.tolist()[:3] == [1, 0, 0] and model.col_upper.tolist()[:3] == [1, 1, 0]
 
 
 def test_a_capacity_short_by_half_a_day_is_reported_as_half_a_day():
