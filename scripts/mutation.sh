@@ -41,9 +41,8 @@ if [ "$WORKTREE" = 1 ]; then
   rm -rf "$WORK/main/tests" && cp -r "$ROOT/tests" "$WORK/main/tests"
   find "$WORK/main/tests" -name __pycache__ -prune -exec rm -rf {} +
 fi
-# test_8_a_time_limited_answer_is_labelled_as_such gives CBC 0.5 s on 5,000 priorities; when CBC finds no
-# selection in time (a loaded machine, or mutmut's call overhead) its message is "... before finding any
-# selection.", which the test does not accept, so it fails whatever the mutant: it would count as a kill.
+# test_8_a_time_limited_answer_is_labelled_as_such gives CBC 0.5 s on 5,000 priorities: which of its branches
+# it takes depends on how busy the machine is, so it says nothing reliable about a mutant and is left out.
 DESELECT='"--deselect", "tests/unit/test_trust_findings.py::test_8_a_time_limited_answer_is_labelled_as_such", '
 if [ -f "$ROOT/../shared/bench/gen.py" ]; then
   ln -sfn "$(cd "$ROOT/../shared" && pwd)" "$WORK/shared"
