@@ -45,10 +45,7 @@ fi
 # it takes depends on how busy the machine is, so it says nothing reliable about a mutant and is left out.
 DESELECT='"--deselect", "tests/unit/test_trust_findings.py::test_8_a_time_limited_answer_is_labelled_as_such", '
 if [ -f "$ROOT/../shared/bench/gen.py" ]; then
-  ln -sfn "$(cd "$ROOT/../shared" && pwd)" "$WORK/shared"
-else
-  echo "note: ../shared/bench/gen.py is missing; the test that needs it is left out"
-  DESELECT="$DESELECT"'"--deselect", "tests/unit/test_trust_findings.py::test_7_a_cbc_run_with_a_gap_allowed_is_not_called_optimal_unless_proven", '
+  ln -sfn "$(cd "$ROOT/../shared" && pwd)" "$WORK/shared"  # for bench/gen_portfolio.py; no test needs it
 fi
 cd "$WORK/main"
 

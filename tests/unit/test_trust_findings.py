@@ -19,6 +19,7 @@ from optimiser.explanations import explain_priority, portfolio_figures
 from optimiser.frontier import weight_sensitivity
 from optimiser.rules import check_rules
 from optimiser.solve import solve
+from optimiser.synthetic import generate_portfolio
 from optimiser.whatif import Resolver, WhatIf
 from tests.builders import portfolio, priority, raw_portfolio
 
@@ -203,9 +204,7 @@ def test_7_cbc_s_bound_is_read_from_its_log_not_its_signed_gap():
 
 
 def test_7_a_cbc_run_with_a_gap_allowed_is_not_called_optimal_unless_proven():
-    from bench.gen_portfolio import gen_portfolio
-
-    p = gen_portfolio(1000, 3, seed=0)
+    p = generate_portfolio(1000, 3, seed=0)
     result = solve(p, solver="cbc", gap=1e-3)
     assert result.has_selection
     if result.status == "optimal":
@@ -230,9 +229,7 @@ def test_8_a_proven_answer_is_the_same_every_time(sample, solver):
 
 
 def test_8_a_time_limited_answer_is_labelled_as_such():
-    from bench.gen_portfolio import gen_portfolio
-
-    p = gen_portfolio(5000, 5, seed=1)
+    p = generate_portfolio(5000, 5, seed=1)
     result = solve(p, solver="cbc", time_limit=0.5)
     assert result.status in ("feasible", "no_solution", "optimal")
     if result.status != "optimal":
