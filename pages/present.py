@@ -21,16 +21,9 @@ scenario_line = state.scenario_status()
 if scenario_line:
     st.caption(plain(scenario_line))
 st.header(plain(words.result_summary(portfolio, result)))
-last = st.session_state.get(state.LAST_CHANGE)
-if last is not None and last[1] == portfolio:
-    before = state.cached_solve(last[0], st.session_state[state.SOLVER], float(st.session_state[state.TIME_LIMIT]))
-    if before.has_selection:
-        st.subheader(
-            plain(
-                f"Last change: {words.portfolio_change(last[0], portfolio)}. "
-                f"Effect: {words.change_effect(portfolio, before.kept, result.kept)}."
-            )
-        )
+last_change = state.last_change_text()
+if last_change is not None:
+    st.subheader(plain(last_change))
 balance = f"{portfolio.balance_capacity.display.lower()} capacity"
 st.container(key="present_balance").altair_chart(
     horizon_chart(horizon_frame(result), balance, bands_frame(portfolio), font_size=PRESENT_FONT), width="stretch"

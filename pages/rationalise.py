@@ -37,19 +37,9 @@ if unapplied is not None:
     )
     st.page_link("pages/priorities.py", label="Go to Priorities to fix or discard the edits", icon=":material/edit:")
 
-last = st.session_state.get(state.LAST_CHANGE)
-if last is not None and last[1] == portfolio:
-    before_result = state.cached_solve(
-        last[0], st.session_state[state.SOLVER], float(st.session_state[state.TIME_LIMIT])
-    )
-    effect = (
-        words.change_effect(portfolio, before_result.kept, result.kept)
-        if before_result.has_selection and result.has_selection
-        else "no selection before"
-        if result.has_selection
-        else "no selection now"
-    )
-    st.info(plain(f"Last change: {words.portfolio_change(last[0], portfolio)}. Effect: {effect}."))
+last_change = state.last_change_text()
+if last_change is not None:
+    st.info(plain(last_change))
     undo_col, redo_col, _ = st.columns([1, 1, 4])
     if undo_col.button("Undo", key="undo_last", disabled=not st.session_state.get(state.HISTORY)):
         state.undo()

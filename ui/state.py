@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from optimiser import words
 from optimiser.domain import Portfolio
 from optimiser.errors import PortfolioError
 from optimiser.explanations import (
@@ -134,6 +135,23 @@ def redo() -> None:
     if future:
         st.session_state.setdefault(HISTORY, []).append(portfolio())
         set_portfolio(future.pop(), from_outside=True, record=False)
+
+
+def last_change_text() -> str | None:
+    """'Last change: ... Effect: ...' for the latest change when it produced the current portfolio, else None."""
+    last = st.session_state.get(LAST_CHANGE)
+    if last is None or last[1] != portfolio():
+        return None
+    before, after = cached_solve(last[0], *solver_settings()), current_result()
+    if before.has_selection and after.has_selection:
+        effect = words.change_effect(last[1], before.kept, after.kept)
+    else:
+        effect = "no selection before" if after.has_selection else "no selection now"
+    return f"Last change: {words.portfolio_change(last[0], last[1])}. Effect: {effect}."
+
+
+def solver_settings() -> tuple[str, float]:
+    return st.session_state[SOLVER], float(st.session_state[TIME_LIMIT])
 
 
 def current_result() -> Result:

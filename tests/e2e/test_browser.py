@@ -229,15 +229,23 @@ def test_downloading_the_board_pack(page):
 
 
 ARTIFACTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / ".artifacts" / "screenshots"))
+
+
+def open_at(browser, server, width: int, height: int):
+    """A new browser context of one viewport size, on the app's first page."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(server)
+    return context, page
+
+
 INTERNAL_NAMES = ("improvement_support", "three_shifts", "performance_recovery", "financial_sustainability")
 
 
 @pytest.mark.parametrize("width,height", [(1280, 720), (1440, 900)])
 def test_the_first_screen_shows_names_the_whole_balance_chart_and_capacity(browser, server, width, height):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(server)
+    context, page = open_at(browser, server, width, height)
     balance = page.locator(".st-key-balance")
     balance.locator("canvas, svg").first.wait_for()
     page.locator(".st-key-capacity").locator("canvas, svg").first.wait_for()
@@ -269,10 +277,7 @@ PAGES = ["Rationalise", "Present", "Priorities", "Capacity and rules", "Scenario
 
 @pytest.mark.parametrize("width,height", [(1280, 720), (1440, 900)])
 def test_every_page_fits_its_charts_and_shows_no_internal_names(browser, server, width, height):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.goto(server)
+    context, page = open_at(browser, server, width, height)
     page.wait_for_selector('[data-testid="stMetric"]')
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for name in PAGES:
