@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .domain import HORIZON_LABELS, Portfolio, horizon_term
+from .domain import Portfolio, horizon_term
 
 # The three value figures, with the one definition each is shown with.
 VALUE_TERMS: dict[str, str] = {
@@ -59,13 +59,6 @@ def dim_label(portfolio: Portfolio, dimension: str) -> str:
         return dimension
 
 
-def criterion_label(portfolio: Portfolio, criterion: str) -> str:
-    for c in portfolio.criteria:
-        if c.name == criterion:
-            return c.display
-    return criterion
-
-
 def amount(portfolio: Portfolio, dimension: str, value: float) -> str:
     """'34 WTE-months of operational capacity'."""
     try:
@@ -79,10 +72,6 @@ def amount(portfolio: Portfolio, dimension: str, value: float) -> str:
 def balance_unit(portfolio: Portfolio) -> str:
     """What the balance shares are shares of, e.g. 'share of operational capacity used by the kept priorities'."""
     return BALANCE_UNIT.format(label=portfolio.balance_capacity.display.lower())
-
-
-def horizon_label(horizon: str) -> str:
-    return HORIZON_LABELS.get(horizon, horizon)
 
 
 def band_text(min_pct: float, max_pct: float) -> str:

@@ -73,7 +73,7 @@ if not result.has_selection:
                 st.markdown(f"**{label}**: " + plain(option.text) + f" Keeps {option.kept} priorities.")
                 if st.button("Apply this option", key=f"apply_option_{i}", type="primary" if i == 0 else "secondary"):
                     changed = apply_fixes(portfolio, option.fixes)
-                    st.session_state[state.APPLIED_FIX] = state.AppliedFix(portfolio, changed, option.text)
+                    st.session_state[state.APPLIED_FIX] = state.AppliedFix(changed, option.text)
                     state.set_portfolio(changed, from_outside=True)
                     st.rerun()
         else:

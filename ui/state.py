@@ -59,9 +59,9 @@ class UnappliedEdits:
 
 @dataclass(frozen=True)
 class AppliedFix:
-    """A fix option applied from the Rationalise page: the portfolio before and after, and what changed."""
+    """A fix option applied from the Rationalise page: the portfolio it produced, and what changed (undo goes
+    through the session history)."""
 
-    before: Portfolio
     after: Portfolio
     text: str
 
@@ -155,7 +155,7 @@ def solver_settings() -> tuple[str, float]:
 
 
 def current_result() -> Result:
-    return cached_solve(portfolio(), st.session_state[SOLVER], float(st.session_state[TIME_LIMIT]))
+    return cached_solve(portfolio(), *solver_settings())
 
 
 @st.cache_data(show_spinner="Re-solving at each capacity level…", max_entries=32)
