@@ -14,7 +14,7 @@ from . import words
 from .backends import run_solver
 from .domain import Portfolio
 from .figures import capacity_use, horizon_shares
-from .model import SelectionModel, build_model, elastic_model, safe_name
+from .model import SelectionModel, build_model, capacity_row, elastic_model, lock_row, pair_row, theme_row
 from .result import Fix, FixOption, Remedy, RuleNote
 
 
@@ -42,10 +42,11 @@ def structural_conflicts(portfolio: Portfolio) -> list[RuleNote]:
     forced = forced_set(portfolio)
     rules = portfolio.rules
     notes: list[RuleNote] = []
+    position = {p.id: i for i, p in enumerate(portfolio.priorities)}
     for pid in rules.locked_out:
         if pid in forced:
             notes.append(
-                RuleNote(f"lock_out_{safe_name(pid)}", words.forced_locked_out(portfolio, pid, forced[pid]), 1)
+                RuleNote(lock_row(position[pid], pid, "out"), words.forced_locked_out(portfolio, pid, forced[pid]), 1)
             )
     seen: set[tuple[str, str]] = set()
     for p in portfolio.priorities:
@@ -56,11 +57,11 @@ def structural_conflicts(portfolio: Portfolio) -> list[RuleNote]:
             if e in forced and (a, b) not in seen:
                 seen.add((a, b))
                 text = words.forced_alternatives(portfolio, a, forced[a], b, forced[b])
-                notes.append(RuleNote(f"excludes_{safe_name(a)}_{safe_name(b)}", text, 1))
+                notes.append(RuleNote(pair_row("excludes", position[a], position[b], a, b), text, 1))
     for use in capacity_use(portfolio, forced):
         if use.used > use.usable + 1e-9:
             text = words.forced_over_capacity(portfolio, use.dimension, use.used, use.usable, use.headroom_pct)
-            notes.append(RuleNote(f"capacity_{safe_name(use.dimension)}", text, use.used - use.usable))
+            notes.append(RuleNote(capacity_row(portfolio, use.dimension), text, use.used - use.usable))
     if rules.max_priorities is not None and len(forced) > rules.max_priorities:
         text = words.forced_over_count(len(forced), rules.max_priorities)
         notes.append(RuleNote("max_priorities", text, len(forced) - rules.max_priorities))
@@ -72,11 +73,11 @@ def structural_conflicts(portfolio: Portfolio) -> list[RuleNote]:
         count = themes.get(limit.theme, 0)
         if limit.max_count is not None and count > limit.max_count:
             text = words.forced_over_theme(limit.theme, count, limit.max_count)
-            notes.append(RuleNote(f"theme_max_{safe_name(limit.theme)}", text, count - limit.max_count))
+            notes.append(RuleNote(theme_row(portfolio, limit.theme, "max"), text, count - limit.max_count))
         available = sum(1 for p in portfolio.priorities if p.theme == limit.theme and p.id not in rules.locked_out)
         if limit.min_count is not None and available < limit.min_count:
             text = words.theme_min_unreachable(limit.theme, limit.min_count, available)
-            notes.append(RuleNote(f"theme_min_{safe_name(limit.theme)}", text, limit.min_count - available))
+            notes.append(RuleNote(theme_row(portfolio, limit.theme, "min"), text, limit.min_count - available))
     return notes
 
 
@@ -153,9 +154,10 @@ def elastic_remedies(portfolio: Portfolio, time_limit: float = 10.0) -> list[Rem
                 current, proposed = band.max_pct, min(_ceil(share), 100.0)
             note = RuleNote(r.name, words.band_unmet(portfolio, band.horizon, r.kind, share, current), amount)
             remedies.append(Remedy(note, (_fix(portfolio, r.kind, band.horizon, current, proposed),)))
+    position = {p.id: i for i, p in enumerate(portfolio.priorities)}
     for pid, side in broken_locks:
         fix = _fix(portfolio, "unlock" if side == "in" else "unlock_out", pid, None, None)
-        note = RuleNote(f"lock_{side}_{safe_name(pid)}", words.lock_unmet(portfolio, pid, side), 1.0)
+        note = RuleNote(lock_row(position[pid], pid, side), words.lock_unmet(portfolio, pid, side), 1.0)
         remedies.append(Remedy(note, (fix,)))
     return remedies
 
@@ -227,7 +229,7 @@ def fix_options(portfolio: Portfolio, remedies: list[Remedy], time_limit: float 
     that set that suffices alone. Options that weaken a balance band say so."""
     candidates: list[tuple[str, tuple[Fix, ...]]] = []
     for dim in portfolio.dimensions:
-        row_name = f"capacity_{safe_name(dim.name)}"
+        row_name = capacity_row(portfolio, dim.name)
         alone = _capacity_fixes(portfolio, lambda row, name=row_name: row.name == name, time_limit)
         if alone:
             candidates.append(("capacity_only", alone))

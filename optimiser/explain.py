@@ -6,7 +6,7 @@ from collections.abc import Collection
 
 from . import words
 from .domain import Portfolio, Priority
-from .model import priority_weights, safe_name
+from .model import capacity_row, priority_weights, theme_row
 from .result import CapacityUse, Decision, HorizonShare, RuleNote
 
 SHARE_TOLERANCE_PCT = 0.05
@@ -41,7 +41,7 @@ def binding_rules(
         blocked = [p for p in candidates if p.cost(use.dimension) > use.free + tol]
         if blocked or use.free <= tol * max(1.0, use.usable):
             text = words.capacity_binds(portfolio, use.dimension, use.used, use.usable, use.headroom_pct, len(blocked))
-            notes.append(RuleNote(f"capacity_{safe_name(use.dimension)}", text, use.free))
+            notes.append(RuleNote(capacity_row(portfolio, use.dimension), text, use.free))
     if rules.max_priorities is not None and len(kept) >= rules.max_priorities:
         notes.append(RuleNote("max_priorities", words.count_reached(rules.max_priorities), 0.0))
     theme_counts: dict[str, int] = {}
@@ -52,11 +52,15 @@ def binding_rules(
         count = theme_counts.get(limit.theme, 0)
         if limit.max_count is not None and count >= limit.max_count:
             notes.append(
-                RuleNote(f"theme_max_{safe_name(limit.theme)}", words.theme_at_max(limit.theme, limit.max_count), 0.0)
+                RuleNote(
+                    theme_row(portfolio, limit.theme, "max"), words.theme_at_max(limit.theme, limit.max_count), 0.0
+                )
             )
         if limit.min_count is not None and limit.min_count > 0 and count <= limit.min_count:
             notes.append(
-                RuleNote(f"theme_min_{safe_name(limit.theme)}", words.theme_at_min(limit.theme, limit.min_count), 0.0)
+                RuleNote(
+                    theme_row(portfolio, limit.theme, "min"), words.theme_at_min(limit.theme, limit.min_count), 0.0
+                )
             )
     shares = {h.horizon: h.kept_pct for h in horizons}
     uses_balance = sum(h.kept_use for h in horizons) > 0
@@ -93,7 +97,7 @@ def decisions(
             for r in p.requires:
                 required_by.setdefault(r, []).append(p.id)
     alternatives = portfolio.alternatives()
-    themes_full = {lim.theme for lim in rules.theme_limits if f"theme_max_{safe_name(lim.theme)}" in bound}
+    themes_full = {lim.theme for lim in rules.theme_limits if theme_row(portfolio, lim.theme, "max") in bound}
     out: list[Decision] = []
     for i, p in enumerate(portfolio.priorities):
         v = float(value[i])

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .domain import Portfolio
-from .model import priority_weights, safe_name
+from .model import capacity_row, priority_weights
 from .ranking import RankingOutcome, rank_and_cut
 from .result import Result
 from .whatif import CostRanges, Resolver, WhatIf
@@ -319,7 +319,7 @@ def capacity_values(portfolio: Portfolio, result: Result, resolver: Resolver) ->
     base_kept = frozenset(result.kept)
     out: list[CapacityValue] = []
     for dim in portfolio.dimensions:
-        row = f"capacity_{safe_name(dim.name)}"
+        row = capacity_row(portfolio, dim.name)
         # More capacity never lowers the best value, so when 10% more gains nothing, any smaller
         # rise gains nothing either and needs no re-solve.
         ten = resolver.solve(row_upper={row: dim.usable * 1.10}, start=base_kept)
@@ -399,7 +399,7 @@ def portfolio_figures(portfolio: Portfolio, result: Result, resolver: Resolver |
     all_headroom = None
     if any(d.headroom_pct > 0 for d in portfolio.dimensions):
         uppers = {
-            f"capacity_{safe_name(d.name)}": d.available * (1.0 - max(d.headroom_pct - 5.0, 0.0) / 100.0)
+            capacity_row(portfolio, d.name): d.available * (1.0 - max(d.headroom_pct - 5.0, 0.0) / 100.0)
             for d in portfolio.dimensions
         }
         all_headroom = _gain(result.objective or 0.0, resolver.solve(row_upper=uppers, start=frozenset(result.kept)))

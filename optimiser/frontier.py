@@ -11,7 +11,7 @@ import numpy as np
 
 from .diagnosis import forced_set
 from .domain import Portfolio
-from .model import safe_name
+from .model import capacity_row
 from .whatif import Resolver
 
 DEFAULT_POINTS = 25
@@ -52,7 +52,7 @@ def frontier(portfolio: Portfolio, dimension: str, points: int = DEFAULT_POINTS,
     high = sum(p.cost(dimension) for p in portfolio.priorities)
     levels = np.linspace(low, max(high, low), max(points, 2))
     resolver = Resolver(portfolio, time_limit=time_limit)
-    row = f"capacity_{safe_name(dimension)}"
+    row = capacity_row(portfolio, dimension)
     out: list[FrontierPoint] = []
     previous: frozenset[str] = frozenset()
     order = [p.id for p in portfolio.priorities]

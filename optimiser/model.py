@@ -2,7 +2,10 @@
 
 `build_model` turns a portfolio into a `SelectionModel`: one binary variable per priority
 (x_i = 1 when kept), an objective to maximise and named rows, one per rule
-(`capacity_operational`, `requires_UEC02_UEC01`, `excludes_DIG01_DIG02`, ...). The backends in
+(`capacity_0_operational`, `requires_3_0_UEC02_UEC01`, `excludes_5_6_DIG01_DIG02`, ...). A row's name starts with
+the positions of what it is about (dimension, priorities, theme limit), so names are unique by construction even
+when two names differ only in punctuation (`A-1` and `A_1`); the readable part after them is for people reading
+a model file. The backends in
 :mod:`optimiser.backends` hand the same model to HiGHS in-process or to CBC through PuLP.
 """
 
@@ -65,7 +68,36 @@ class SelectionModel:
 
 
 def safe_name(text: str) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in text)
+    return "".join(ch if ch.isascii() and ch.isalnum() else "_" for ch in text)
+
+
+READABLE_CHARS = 24  # of each name inside a row name; the positions before it make the row name unique
+
+
+def _readable(text: str) -> str:
+    return safe_name(text)[:READABLE_CHARS]
+
+
+def capacity_row(portfolio: Portfolio, dimension: str) -> str:
+    """The name of the capacity row of one dimension."""
+    k = [d.name for d in portfolio.dimensions].index(dimension)
+    return f"capacity_{k}_{_readable(dimension)}"
+
+
+def theme_row(portfolio: Portfolio, theme: str, side: str) -> str:
+    """The name of a theme limit's row; side is 'min' or 'max'."""
+    t = [limit.theme for limit in portfolio.rules.theme_limits].index(theme)
+    return f"theme_{side}_{t}_{_readable(theme)}"
+
+
+def pair_row(kind: str, i: int, j: int, a: str, b: str) -> str:
+    """The name of a row about priorities a and b at positions i and j: 'requires' (a requires b) or 'excludes'."""
+    return f"{kind}_{i}_{j}_{_readable(a)}_{_readable(b)}"
+
+
+def lock_row(i: int, pid: str, side: str) -> str:
+    """The name of a must-do or lock (side 'in' or 'out') on the priority at position i."""
+    return f"lock_{side}_{i}_{_readable(pid)}"
 
 
 def priority_weights(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray]:
@@ -123,7 +155,7 @@ def build_model(portfolio: Portfolio) -> SelectionModel:
     for k, dim in enumerate(portfolio.dimensions):
         column = costs[:, k]
         nz = np.flatnonzero(column)
-        rows.append(Row(f"capacity_{safe_name(dim.name)}", "capacity", dim.name, nz, column[nz], -INF, dim.usable))
+        rows.append(Row(capacity_row(portfolio, dim.name), "capacity", dim.name, nz, column[nz], -INF, dim.usable))
 
     # Prerequisites: x_a <= x_b when a requires b.
     for i, p in enumerate(priorities):
@@ -131,7 +163,7 @@ def build_model(portfolio: Portfolio) -> SelectionModel:
             j = index[other]
             rows.append(
                 Row(
-                    f"requires_{safe_name(p.id)}_{safe_name(other)}",
+                    pair_row("requires", i, j, p.id, other),
                     "requires",
                     f"{p.id}|{other}",
                     np.array([i, j]),
@@ -152,7 +184,7 @@ def build_model(portfolio: Portfolio) -> SelectionModel:
             a, b = index[pair[0]], index[pair[1]]
             rows.append(
                 Row(
-                    f"excludes_{safe_name(pair[0])}_{safe_name(pair[1])}",
+                    pair_row("excludes", a, b, pair[0], pair[1]),
                     "excludes",
                     f"{pair[0]}|{pair[1]}",
                     np.array([a, b]),
@@ -175,7 +207,7 @@ def build_model(portfolio: Portfolio) -> SelectionModel:
         if limit.min_count is not None:
             rows.append(
                 Row(
-                    f"theme_min_{safe_name(limit.theme)}",
+                    theme_row(portfolio, limit.theme, "min"),
                     "theme_min",
                     limit.theme,
                     cols,
@@ -187,7 +219,7 @@ def build_model(portfolio: Portfolio) -> SelectionModel:
         if limit.max_count is not None:
             rows.append(
                 Row(
-                    f"theme_max_{safe_name(limit.theme)}",
+                    theme_row(portfolio, limit.theme, "max"),
                     "theme_max",
                     limit.theme,
                     cols,
@@ -214,6 +246,8 @@ def build_model(portfolio: Portfolio) -> SelectionModel:
                 coefs = (in_h - band.max_pct / 100.0) * load[nz]
                 rows.append(Row(f"horizon_max_{band.horizon}", "horizon_max", band.horizon, nz, coefs, -INF, 0.0))
 
+    if len({r.name for r in rows}) != len(rows):  # unique by construction; a solver would merge or refuse them
+        raise AssertionError("two rules of the model share one name")
     return SelectionModel(
         ids=ids, objective=objective, constant=constant, col_lower=col_lower, col_upper=col_upper, rows=rows
     )
@@ -295,7 +329,7 @@ def elastic_model(
         names.append(f"lift_{side}_{safe_name(pid)}")
         rows.append(
             Row(
-                f"lock_{side}_{safe_name(pid)}",
+                lock_row(i, pid, side),
                 f"lock_{side}",
                 pid,
                 np.array([i, col]),

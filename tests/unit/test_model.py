@@ -107,7 +107,7 @@ def test_infeasible_must_dos_are_explained_with_the_amount():
     assert result.status == "infeasible"
     assert not result.kept and not result.decisions
     (conflict,) = result.conflicts
-    assert conflict.rule == "capacity_ops"
+    assert conflict.rule == "capacity_0_ops"
     assert conflict.amount == pytest.approx(3.0)
     assert "alone need 12 days of ops capacity; 9 is available after 10% headroom (over by 3)" in conflict.text
 
@@ -129,7 +129,7 @@ def test_forced_alternatives_conflict_is_named():
     items = [priority("A", 1, 1, must_do=True, excludes=["B"]), priority("B", 1, 1)]
     result = solve(portfolio(items, rules={"locked_in": ["B"]}))
     assert result.status == "infeasible"
-    assert result.conflicts[0].rule == "excludes_A_B"
+    assert result.conflicts[0].rule == "excludes_0_1_A_B"
 
 
 def test_constraints_are_named_after_their_rules():
@@ -143,7 +143,7 @@ def test_constraints_are_named_after_their_rules():
         rules={"max_priorities": 3},
     )
     names = {row.name for row in build_model(p).rows}
-    assert names == {"capacity_ops", "requires_UEC02_UEC01", "excludes_DIG01_DIG02", "max_priorities"}
+    assert names == {"capacity_0_ops", "requires_1_0_UEC02_UEC01", "excludes_2_3_DIG01_DIG02", "max_priorities"}
 
 
 def test_solves_are_deterministic(sample):

@@ -54,13 +54,13 @@ def test_every_rule_has_one_row_named_after_it_with_its_kind_and_subject():
     # The exclusion is stated on both sides but is one rule; a band with only a maximum has no minimum row
     # and a band with only a minimum no maximum row; names are safe for solvers (no spaces).
     assert row_table(build_model(every_rule())) == [
-        ("capacity_ops", "capacity", "ops"),
-        ("requires_UEC02_UEC01", "requires", "UEC02|UEC01"),
-        ("excludes_DIG01_DIG02", "excludes", "DIG01|DIG02"),
+        ("capacity_0_ops", "capacity", "ops"),
+        ("requires_1_0_UEC02_UEC01", "requires", "UEC02|UEC01"),
+        ("excludes_2_3_DIG01_DIG02", "excludes", "DIG01|DIG02"),
         ("max_priorities", "max_priorities", ""),
-        ("theme_min_urgent_care", "theme_min", "urgent care"),
-        ("theme_max_urgent_care", "theme_max", "urgent care"),
-        ("theme_max_digital", "theme_max", "digital"),
+        ("theme_min_0_urgent_care", "theme_min", "urgent care"),
+        ("theme_max_0_urgent_care", "theme_max", "urgent care"),
+        ("theme_max_1_digital", "theme_max", "digital"),
         ("horizon_max_short", "horizon_max", "short"),
         ("horizon_min_long", "horizon_min", "long"),
     ]
@@ -68,13 +68,13 @@ def test_every_rule_has_one_row_named_after_it_with_its_kind_and_subject():
 
 def test_each_rule_row_has_the_coefficients_and_bounds_of_its_rule():
     rows = rows_by_name(build_model(every_rule()))  # columns: UEC01, UEC02, DIG01, DIG02
-    assert sides(rows["capacity_ops"]) == ([0, 1, 2, 3], [2, 2, 1, 1], -INF, 10)
-    assert sides(rows["requires_UEC02_UEC01"]) == ([1, 0], [1, -1], -INF, 0)  # x_UEC02 <= x_UEC01
-    assert sides(rows["excludes_DIG01_DIG02"]) == ([2, 3], [1, 1], -INF, 1)
+    assert sides(rows["capacity_0_ops"]) == ([0, 1, 2, 3], [2, 2, 1, 1], -INF, 10)
+    assert sides(rows["requires_1_0_UEC02_UEC01"]) == ([1, 0], [1, -1], -INF, 0)  # x_UEC02 <= x_UEC01
+    assert sides(rows["excludes_2_3_DIG01_DIG02"]) == ([2, 3], [1, 1], -INF, 1)
     assert sides(rows["max_priorities"]) == ([0, 1, 2, 3], [1, 1, 1, 1], -INF, 3)
-    assert sides(rows["theme_min_urgent_care"]) == ([0, 1], [1, 1], 1, INF)
-    assert sides(rows["theme_max_urgent_care"]) == ([0, 1], [1, 1], -INF, 2)
-    assert sides(rows["theme_max_digital"]) == ([2, 3], [1, 1], -INF, 1)
+    assert sides(rows["theme_min_0_urgent_care"]) == ([0, 1], [1, 1], 1, INF)
+    assert sides(rows["theme_max_0_urgent_care"]) == ([0, 1], [1, 1], -INF, 2)
+    assert sides(rows["theme_max_1_digital"]) == ([2, 3], [1, 1], -INF, 1)
 
 
 def test_a_band_row_weighs_each_use_of_the_balance_capacity_by_its_distance_from_the_band_edge():
@@ -93,7 +93,7 @@ def test_each_pair_of_alternatives_gets_its_own_row_however_the_pairs_are_stated
     # B names A (already paired by A) before C: the B-C pair still gets its row, and each pair holds.
     items = [priority("A", 1, 5, excludes=["B"]), priority("B", 1, 9, excludes=["A", "C"]), priority("C", 1, 5)]
     p = portfolio(items)
-    assert [r.name for r in build_model(p).rows] == ["capacity_ops", "excludes_A_B", "excludes_B_C"]
+    assert [r.name for r in build_model(p).rows] == ["capacity_0_ops", "excludes_0_1_A_B", "excludes_1_2_B_C"]
     assert solve(p).kept == ("A", "C")
 
 
@@ -114,7 +114,7 @@ def test_a_priority_without_a_cost_for_a_dimension_uses_none_of_it():
     b = Priority("B", "B", "local", "", "t", "short", (("ops", 4.0), ("cash", 3.0)), (("v", 1.0),))
     dims = (CapacityDimension("ops", "days", 10.0), CapacityDimension("cash", "k", 3.0))
     two = Portfolio("two", dims, (Criterion("v", 1.0),), (a, b))
-    assert sides(rows_by_name(build_model(two))["capacity_cash"]) == ([1], [3], -INF, 3)
+    assert sides(rows_by_name(build_model(two))["capacity_1_cash"]) == ([1], [3], -INF, 3)
     assert check_rules(two, {"A", "B"}) == ()
     assert solve(two).kept == ("A", "B")
 
@@ -265,9 +265,9 @@ def elastic_case() -> Portfolio:
 def test_each_breakable_rule_gets_a_slack_priced_by_its_share_of_the_limit():
     model, where = elastic_model(elastic_case())
     assert model.aux_names == (
-        "slack_capacity_ops",
+        "slack_capacity_0_ops",
         "slack_max_priorities",
-        "slack_theme_min_x",
+        "slack_theme_min_0_x",
         "slack_horizon_min_long",
         "lift_in_A",
         "lift_out_X",
@@ -277,15 +277,20 @@ def test_each_breakable_rule_gets_a_slack_priced_by_its_share_of_the_limit():
     assert model.objective.tolist() == pytest.approx([1e-6, 0, 0, -2, -0.5, -1, -2, -1, -1], rel=1e-12, abs=1e-15)
     assert model.constant == 0.0
     assert [col for col, _ in where.slacks] == [3, 4, 5, 6]
-    assert [r.name for _, r in where.slacks] == ["capacity_ops", "max_priorities", "theme_min_x", "horizon_min_long"]
+    assert [r.name for _, r in where.slacks] == [
+        "capacity_0_ops",
+        "max_priorities",
+        "theme_min_0_x",
+        "horizon_min_long",
+    ]
 
 
 def test_a_slack_loosens_an_upper_rule_upwards_and_a_lower_rule_downwards():
     model, _ = elastic_model(elastic_case())
     rows = rows_by_name(model)
-    assert sides(rows["capacity_ops"])[:2] == ([0, 1, 3], [0.2, 0.3, -1])
+    assert sides(rows["capacity_0_ops"])[:2] == ([0, 1, 3], [0.2, 0.3, -1])
     assert sides(rows["max_priorities"])[:2] == ([0, 1, 2, 4], [1, 1, 1, -1])
-    assert sides(rows["theme_min_x"])[:2] == ([0, 5], [1, 1])
+    assert sides(rows["theme_min_0_x"])[:2] == ([0, 5], [1, 1])
     assert sides(rows["horizon_min_long"])[1][-1] == 1 and sides(rows["horizon_min_long"])[0][-1] == 6
 
 
@@ -293,10 +298,10 @@ def test_must_dos_and_locks_become_rows_that_a_lift_column_may_break():
     model, where = elastic_model(elastic_case())
     assert where.locks == ((7, "A", "in"), (8, "X", "out"))
     rows = rows_by_name(model)
-    assert (rows["lock_in_A"].kind, rows["lock_in_A"].subject) == ("lock_in", "A")
-    assert sides(rows["lock_in_A"]) == ([0, 7], [1, 1], 1, INF)  # x_A + lift >= 1
-    assert (rows["lock_out_X"].kind, rows["lock_out_X"].subject) == ("lock_out", "X")
-    assert sides(rows["lock_out_X"]) == ([2, 8], [1, -1], -INF, 0)  # x_X - lift <= 0
+    assert (rows["lock_in_0_A"].kind, rows["lock_in_0_A"].subject) == ("lock_in", "A")
+    assert sides(rows["lock_in_0_A"]) == ([0, 7], [1, 1], 1, INF)  # x_A + lift >= 1
+    assert (rows["lock_out_2_X"].kind, rows["lock_out_2_X"].subject) == ("lock_out", "X")
+    assert sides(rows["lock_out_2_X"]) == ([2, 8], [1, -1], -INF, 0)  # x_X - lift <= 0
 
 
 def test_the_elastic_model_keeps_priorities_binary_and_its_slacks_continuous():
@@ -318,7 +323,7 @@ def test_a_capacity_short_by_half_a_day_is_reported_as_half_a_day():
     result = solve(portfolio(items, capacity=10, rules={"horizon_bands": {"long": {"min_pct": 60}}}))
     assert result.status == "infeasible"
     (conflict,) = result.conflicts
-    assert conflict.rule == "capacity_ops" and conflict.amount == pytest.approx(0.5)
+    assert conflict.rule == "capacity_0_ops" and conflict.amount == pytest.approx(0.5)
 
 
 def test_a_theme_minimum_that_alternatives_cannot_meet_is_remedied_by_lowering_it():
@@ -326,7 +331,7 @@ def test_a_theme_minimum_that_alternatives_cannot_meet_is_remedied_by_lowering_i
     result = solve(portfolio(items, rules={"theme_limits": {"x": {"min": 2}}}))
     assert result.status == "infeasible"
     (remedy,) = result.remedies
-    assert remedy.conflict.rule == "theme_min_x"
+    assert remedy.conflict.rule == "theme_min_0_x"
     (fix,) = remedy.options
     assert (fix.kind, fix.target, fix.current, fix.proposed) == ("theme_min", "x", 2, 1)
 
@@ -348,11 +353,11 @@ def test_the_threshold_model_moves_the_priority_s_costs_to_a_share_column():
     model = threshold_model(threshold_case(), "B", 3.0)
     assert row_table(model) == [
         ("max_priorities", "max_priorities", ""),
-        ("capacity_ops", "capacity", "ops"),
+        ("capacity_0_ops", "capacity", "ops"),
         ("value_beats_today", "value", "B"),
     ]
     rows = rows_by_name(model)
-    assert sides(rows["capacity_ops"]) == ([0, 2], [4, 8], -INF, 10)  # 4 x_A + 8 f <= 10
+    assert sides(rows["capacity_0_ops"]) == ([0, 2], [4, 8], -INF, 10)  # 4 x_A + 8 f <= 10
     # Worth more than today's 3: 5 x_A + (3 + 2) x_B - 2 > 3, by a margin of 1e-5.
     cols, coefs, lower, upper = sides(rows["value_beats_today"])
     assert (cols, coefs, upper) == ([0, 1], [5, 5], INF) and lower == pytest.approx(5.00001, abs=1e-12)
@@ -372,14 +377,14 @@ def test_the_highest_share_is_where_keeping_both_beats_today_and_a_tie_does_not_
 def test_the_covering_model_keeps_every_rule_at_the_share_and_looks_down_from_it():
     model = threshold_model(threshold_case(), "B", 3.0, upper=0.9, covering=0.5)
     assert [r.name for r in model.rows] == [
-        "capacity_ops",
+        "capacity_0_ops",
         "max_priorities",
-        "capacity_ops_at_share",
+        "capacity_0_ops_at_share",
         "value_beats_today",
     ]
     rows = rows_by_name(model)
-    assert sides(rows["capacity_ops"]) == ([0, 1], [4, 4], -INF, 10)  # B at half of its 8 days
-    assert sides(rows["capacity_ops_at_share"]) == ([0, 2], [4, 8], -INF, 10)
+    assert sides(rows["capacity_0_ops"]) == ([0, 1], [4, 4], -INF, 10)  # B at half of its 8 days
+    assert sides(rows["capacity_0_ops_at_share"]) == ([0, 2], [4, 8], -INF, 10)
     assert model.col_upper.tolist() == [1, 1, 0.5] and model.objective.tolist() == [0, 0, -1]
     outcome = run_solver(model, "highs")
     assert outcome.status == "optimal" and outcome.x[2] == pytest.approx(0.0)
