@@ -10,6 +10,8 @@ parameterised through SQLAlchemy Core; the schema is created on first use.
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,6 +41,8 @@ STORE_URL_ENV = "PRIORITY_STORE_URL"
 DATA_DIR_ENV = "PRIORITY_DATA_DIR"
 MAX_TEXT = 200
 MAX_NOTE = 2000
+MAX_VERSION = 2**31 - 1  # the largest version number either database stores in its integer column
+_SCENARIO_ID = re.compile(r"^[0-9a-f]{12}$")  # the store makes ids as 12 hex digits (uuid4)
 
 metadata = MetaData()
 scenarios = Table(
@@ -92,13 +96,30 @@ def default_url() -> str:
     return f"sqlite:///{data_dir / 'scenarios.db'}"
 
 
-def _clean(text: str, field: str, limit: int, required: bool = True) -> str:
+def _clean(text: str, field: str, limit: int, required: bool = True, lines: bool = False) -> str:
     text = (text or "").strip()
     if required and not text:
         raise StoreError(f"The scenario {field} is missing. Enter a {field} before saving.")
     if len(text) > limit:
         raise StoreError(f"The scenario {field} is {len(text)} characters long; the limit is {limit}.")
+    allowed = "\n\t" if lines else ""
+    bad = next((ch for ch in text if unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed), None)
+    if bad is not None:
+        raise StoreError(
+            f"The scenario {field} contains a control character (U+{ord(bad):04X}), which cannot be stored. "
+            "Remove it (retype the text rather than pasting it) and save again."
+        )
     return text
+
+
+def check_link(scenario_id: str, version: int | None) -> None:
+    """Refuse a scenario id or version that no store can hold, before asking the database: a link is typed or
+    pasted by hand."""
+    shown = scenario_id[:40] + ("..." if len(scenario_id) > 40 else "")
+    if not _SCENARIO_ID.match(scenario_id):
+        raise NotFoundError(f"There is no scenario {shown!r}: scenario ids are 12 letters a-f and digits.")
+    if version is not None and not 1 <= version <= MAX_VERSION:
+        raise NotFoundError(f"There is no version {version} of scenario {shown}: versions count from 1.")
 
 
 class ScenarioStore:
@@ -137,7 +158,9 @@ class ScenarioStore:
         """Save a new scenario (no id) or a new version of one (id and the version it was based on)."""
         name = _clean(name, "name", MAX_TEXT)
         author = _clean(author, "author", MAX_TEXT)
-        note = _clean(note, "note", MAX_NOTE, required=False)
+        note = _clean(note, "note", MAX_NOTE, required=False, lines=True)
+        if scenario_id is not None:
+            check_link(scenario_id, based_on)
         payload = portfolio_to_json(portfolio)
         now = datetime.now(UTC)
         try:
@@ -213,6 +236,7 @@ class ScenarioStore:
             raise self._failed(err) from err
 
     def versions(self, scenario_id: str) -> list[VersionInfo]:
+        check_link(scenario_id, None)
         query = select(versions).where(versions.c.scenario_id == scenario_id).order_by(versions.c.version.desc())
         try:
             with self.engine.connect() as conn:
@@ -222,6 +246,7 @@ class ScenarioStore:
 
     def load(self, scenario_id: str, version: int | None = None) -> tuple[Portfolio, VersionInfo]:
         """A stored scenario (latest version unless one is given), validated like an upload."""
+        check_link(scenario_id, version)
         query = select(versions).where(versions.c.scenario_id == scenario_id)
         query = (
             query.where(versions.c.version == version)
@@ -239,6 +264,7 @@ class ScenarioStore:
         return portfolio_from_json(row.payload), self._info(row)
 
     def delete(self, scenario_id: str) -> None:
+        check_link(scenario_id, None)
         try:
             with self.engine.begin() as conn:
                 conn.execute(delete(versions).where(versions.c.scenario_id == scenario_id))

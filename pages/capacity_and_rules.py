@@ -70,15 +70,19 @@ with left:
     limit_count = st.toggle(
         "Limit the number of priorities kept", value=rules.max_priorities is not None, key=_key("limit_count")
     )
+    # A limit above the number of priorities is valid (it has no effect), e.g. after loading a shorter list.
+    count = len(portfolio.priorities)
     max_priorities = st.number_input(
         "Keep at most",
         min_value=0,
-        max_value=max(len(portfolio.priorities), 1),
-        value=rules.max_priorities if rules.max_priorities is not None else min(len(portfolio.priorities), 20),
+        max_value=max(count, rules.max_priorities or 0, 1),
+        value=rules.max_priorities if rules.max_priorities is not None else min(count, 20),
         step=1,
         key=_key("max_priorities"),
         disabled=not limit_count,
     )
+    if limit_count and max_priorities >= count:
+        st.caption(f"There are {count} priorities, so this limit has no effect.")
     penalty = st.number_input(
         "Value lost per point of sensitivity when a priority is dropped",
         min_value=0.0,

@@ -273,13 +273,15 @@ def open_link_once() -> None:
     if st.session_state.get(OPENED_LINK) == link:
         return
     st.session_state[OPENED_LINK] = link
+    version_text = (version_text or "").strip()
+    if version_text and not (version_text.isascii() and version_text.isdigit() and len(version_text) <= 30):
+        shown = version_text[:20] + ("..." if len(version_text) > 20 else "")
+        st.session_state[LINK_ERROR] = f"The link's version '{shown}' is not a version number (1, 2, 3 ...)."
+        return
     try:
-        version = int(version_text) if version_text else None
-        info = open_scenario(scenario_id, version)
+        info = open_scenario(scenario_id, int(version_text) if version_text else None)
         st.session_state[OPENED_LINK] = (info.scenario_id, str(info.version))
         st.session_state.pop(LINK_ERROR, None)
-    except ValueError:
-        st.session_state[LINK_ERROR] = f"The link's version '{version_text}' is not a whole number."
     except (StoreError, PortfolioError) as err:
         st.session_state[LINK_ERROR] = f"The linked scenario could not be opened: {err}"
 

@@ -163,3 +163,36 @@ def test_user_text_is_stored_as_data_not_sql(store, sample):
     info = store.save(sample, name=hostile, author=hostile, note=hostile)
     assert store.load(info.scenario_id)[1].name == hostile
     assert len(store.list()) == 1
+
+
+@pytest.mark.parametrize("version", [0, -1, 2**31, 2**63, 10**400])
+def test_a_link_to_a_version_no_store_can_hold_is_not_found(store, sample, version):
+    info = store.save(sample, name="Plan", author="Al")
+    with pytest.raises(NotFoundError, match=f"There is no version {version} of scenario {info.scenario_id}"):
+        store.load(info.scenario_id, version)
+
+
+@pytest.mark.parametrize(
+    "scenario_id", ["", "x" * 5000, "abc\x00def01234", "'; DROP TABLE scenarios;--", "ABCDEF012345"]
+)
+def test_a_link_to_a_scenario_id_the_store_never_makes_is_not_found(store, scenario_id):
+    with pytest.raises(NotFoundError, match="There is no scenario") as caught:
+        store.load(scenario_id)
+    assert len(str(caught.value)) < 200  # the message does not repeat a long link back
+    with pytest.raises(NotFoundError):
+        store.versions(scenario_id)
+
+
+@pytest.mark.parametrize("field", ["name", "author", "note"])
+@pytest.mark.parametrize("character", ["\x00", "\x01", "\x0b", "\x7f", "\x85", "\ud800"])
+def test_a_control_character_in_the_name_author_or_note_is_refused_by_name(store, sample, field, character):
+    texts = {"name": "Plan", "author": "Al", "note": ""} | {field: f"Pl{character}an"}
+    with pytest.raises(StoreError, match=f"The scenario {field} contains a control character") as caught:
+        store.save(sample, **texts)
+    assert "try again later" not in str(caught.value)
+    assert store.list() == []
+
+
+def test_a_note_may_run_over_several_lines(store, sample):
+    info = store.save(sample, name="Plan", author="Al", note="first line\nsecond line\twith a tab")
+    assert store.load(info.scenario_id)[1].note == "first line\nsecond line\twith a tab"
