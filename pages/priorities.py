@@ -73,11 +73,11 @@ column_config: dict[str, object] = {
 for d in portfolio.dimensions:
     column_config[COST_PREFIX + d.name] = st.column_config.NumberColumn(
         f"{d.display} ({d.unit})" if d.unit else d.display,
-        help=f"{d.display} capacity needed, in {d.unit or 'units'}",
+        help=plain(f"{d.display} capacity needed, in {d.unit or 'units'}"),  # help renders Markdown
     )
 for c in portfolio.criteria:
     column_config[SCORE_PREFIX + c.name] = st.column_config.NumberColumn(
-        f"Score: {c.display}", help=f"Score for {c.display}, 0 to {SCORE_MAX:g}"
+        f"Score: {c.display}", help=plain(f"Score for {c.display}, 0 to {SCORE_MAX:g}")
     )
 
 edited = st.data_editor(
