@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 HORIZONS: tuple[str, ...] = ("short", "medium", "long")
 HORIZON_LABELS: dict[str, str] = {
@@ -84,11 +85,21 @@ class Priority:
     requires: tuple[str, ...] = ()
     excludes: tuple[str, ...] = ()
 
+    # The lookups are built once per priority (a cached property is no field: equality, hashing and
+    # dataclasses.replace see only the tuples), so cost() and score() take constant time.
+    @cached_property
+    def _cost_of(self) -> dict[str, float]:
+        return dict(self.costs)
+
+    @cached_property
+    def _score_of(self) -> dict[str, float]:
+        return dict(self.scores)
+
     def cost(self, dimension: str) -> float:
-        return dict(self.costs).get(dimension, 0.0)
+        return self._cost_of.get(dimension, 0.0)
 
     def score(self, criterion: str) -> float:
-        return dict(self.scores).get(criterion, 0.0)
+        return self._score_of.get(criterion, 0.0)
 
 
 @dataclass(frozen=True)
@@ -135,17 +146,19 @@ class Portfolio:
     priorities: tuple[Priority, ...]
     rules: Rules = field(default_factory=Rules)
 
+    @cached_property
+    def _priority_by_id(self) -> dict[str, Priority]:
+        return {p.id: p for p in self.priorities}
+
+    @cached_property
+    def _dimension_by_name(self) -> dict[str, CapacityDimension]:
+        return {d.name: d for d in self.dimensions}
+
     def priority(self, priority_id: str) -> Priority:
-        for p in self.priorities:
-            if p.id == priority_id:
-                return p
-        raise KeyError(priority_id)
+        return self._priority_by_id[priority_id]
 
     def dimension(self, name: str) -> CapacityDimension:
-        for d in self.dimensions:
-            if d.name == name:
-                return d
-        raise KeyError(name)
+        return self._dimension_by_name[name]
 
     @property
     def balance_capacity(self) -> CapacityDimension:
@@ -157,7 +170,7 @@ class Portfolio:
 
     def prerequisite_closure(self, start: Iterable[str], stop: Collection[str] = ()) -> list[str]:
         """`start` and everything it requires, directly or not, leaving out (and not looking past) `stop`."""
-        by_id = {p.id: p for p in self.priorities}
+        by_id = self._priority_by_id
         out: list[str] = []
         seen: set[str] = set()
         stack = list(start)

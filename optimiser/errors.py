@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# Control characters (Unicode category Cc), surrogates (Cs) and the two non-characters U+FFFE/U+FFFF: none of
+# them may appear in a text field, and a problem that quotes one shows it as an escape such as \x0b.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+MAX_SHOWN = 200  # characters of a field, value or priority id shown in a problem
+
+
+def printable(text: str, limit: int | None = None) -> str:
+    """`text` with every control character, surrogate or non-character written as an escape (\\x0b, \\ud800),
+    cut to `limit` characters (with an ellipsis) when given."""
+    if limit is not None and len(text) > limit:
+        text = text[:limit] + "…"
+    return UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the input."""
+    """One thing wrong with the input. Text quoted from the input is shown with control characters escaped."""
 
     field: str
     message: str
@@ -15,6 +29,13 @@ class Problem:
     row: int | None = None  # 1-based row of the priorities table, when there is one
     value: str | None = None  # the value found, as text, when there is one
     sheet: str | None = None  # the workbook sheet or file, when the input had several
+
+    def __post_init__(self) -> None:
+        for name in ("field", "priority_id", "value", "sheet"):
+            text = getattr(self, name)
+            if text is not None:
+                object.__setattr__(self, name, printable(str(text), MAX_SHOWN))
+        object.__setattr__(self, "message", printable(str(self.message)))
 
     def __str__(self) -> str:
         where = []

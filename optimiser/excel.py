@@ -21,16 +21,19 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .domain import HORIZON_LABELS, HORIZONS, SOURCES, Portfolio
 from .errors import PortfolioError, Problem
 from .exports import decisions_frame, neutralise
-from .formats import MAX_FILE_BYTES, priority_to_record, table_columns
+from .formats import MAX_FILE_BYTES, column_key, header_problems, priority_to_record, table_columns
 from .parsing import (
-    COST_PREFIX,
-    SCORE_PREFIX,
+    MAX_NAME_LENGTH,
+    MAX_PRIORITIES,
     _Collector,
+    _text_field,
     build_portfolio,
-    is_blank,
     parse_criteria,
     parse_dimensions,
     parse_rules,
+    shown,
+    strip_formula_guard,
+    suggest,
 )
 from .result import Result
 
@@ -48,10 +51,22 @@ RULE_SETTINGS = ("max_priorities", "sensitivity_penalty", "locked_in", "locked_o
     f"{h}_{side}_pct" for h in HORIZONS for side in ("min", "max")
 )
 THEME_COLUMNS = ("theme", "min", "max")
-REQUIRED_PRIORITY_COLUMNS = ("id", "name", "source", "horizon")
+RULES_COLUMNS = ("setting", "value")
 HEADER_FILL = PatternFill("solid", fgColor="005EB8")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
-MAX_ROWS = 1000
+MAX_ROWS = 1000  # rows of the template's drop-down lists
+
+# Limits on a workbook, checked before openpyxl reads it (the 20 MB upload limit is on the compressed file):
+MAX_PARTS = 1000  # files inside the .xlsx (zip) archive
+MAX_UNPACKED_BYTES = 50 * 2**20  # all parts together, unpacked
+MAX_SHEET_PART_BYTES = 40 * 2**20  # one worksheet or the shared strings, unpacked
+MAX_OTHER_XML_BYTES = 2 * 2**20  # any other XML part (styles, workbook, properties): openpyxl builds objects of them
+MAX_RATIO = 100  # unpacked size over packed size, for parts over RATIO_FROM_BYTES
+RATIO_FROM_BYTES = 2**20
+# ... and while reading a sheet:
+MAX_SHEET_ROWS = MAX_PRIORITIES + 1  # rows read per sheet, the header included; one more is refused
+MAX_SHEET_COLUMNS = 200  # columns read per sheet; a value in the next column is refused
+MAX_CELL_CHARS = 1000  # characters of text in one cell
 
 INSTRUCTIONS_TEXT = [
     "How to fill in this workbook",
@@ -72,7 +87,8 @@ INSTRUCTIONS_TEXT = [
     "  balance; blank for the first), and the horizon balance bands as percentages of it (e.g. short_max_pct = 60).",
     "Theme limits (optional): theme, min and/or max number of priorities kept in it.",
     "",
-    "Column names may differ in case and spacing; numbers may be typed as text, with thousands separators.",
+    "Column names may differ in case and spacing; numbers may be typed as text, with a point for decimals and",
+    "  no thousands separators (1200.5, not 1,200.5). Text fields hold one line (no line breaks or tabs).",
     "Upload the workbook on the Priorities page. Every problem is listed with its sheet, row and column,",
     "and nothing replaces the current portfolio until the file is valid and you confirm.",
 ]
@@ -180,69 +196,194 @@ def template_workbook(portfolio: Portfolio) -> bytes:
 
 
 def _key(name: Any) -> str:
-    return re.sub(r"[\s\-]+", "_", str(name or "").strip().lower())
+    return column_key(str(name or ""))
 
 
-def _cell_text(value: Any) -> Any:
+def _empty(value: Any) -> bool:
+    """An empty cell: nothing, or only spaces (a NaN number in a cell is not empty: it is refused)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _refuse(message: str, sheet: str | None = None, row: int | None = None, field: str = "file") -> PortfolioError:
+    return PortfolioError(Problem(field=field, message=message, row=row, sheet=sheet))
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.1f} MB"
+
+
+def _part_limit(name: str) -> int | None:
+    """The most a part may unpack to (None: only the total limit applies)."""
+    if name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml":
+        return MAX_SHEET_PART_BYTES
+    if name.endswith((".xml", ".rels")):
+        return MAX_OTHER_XML_BYTES
+    return None
+
+
+def check_archive(data: bytes) -> None:
+    """Refuse a workbook that would unpack to too much (a zip bomb) or whose XML declares a DTD or entities,
+    before openpyxl reads any of it."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as err:
+        raise _refuse(_NOT_A_WORKBOOK) from err
+    if len(parts) > MAX_PARTS:
+        raise _refuse(f"The workbook holds {len(parts):,} parts; a workbook has a few dozen (limit {MAX_PARTS:,}).")
+    total = sum(p.file_size for p in parts)
+    if total > MAX_UNPACKED_BYTES:
+        raise _refuse(
+            f"The workbook unpacks to {_mb(total)}; the limit is {_mb(MAX_UNPACKED_BYTES)}. Delete unused sheets, "
+            "rows and pictures (or use a .json file for a very large portfolio)."
+        )
+    for part in parts:
+        limit = _part_limit(part.filename)
+        if limit is not None and part.file_size > limit:
+            raise _refuse(
+                f"The workbook part '{part.filename}' unpacks to {_mb(part.file_size)}; the limit is {_mb(limit)}."
+            )
+        if part.file_size > RATIO_FROM_BYTES and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise _refuse(
+                f"The workbook part '{part.filename}' is packed more than {MAX_RATIO} times over "
+                f"({_mb(part.compress_size)} unpacking to {_mb(part.file_size)}), as no real workbook is. "
+                "Open it in Excel and save it again."
+            )
+    for part in parts:
+        if part.filename.endswith((".xml", ".rels")):
+            _refuse_dtd(archive, part)
+
+
+def _refuse_dtd(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
+    """Read one XML part through (the zip module stops at its declared size) and refuse a DTD or entity."""
+    tail = b""
+    try:
+        with archive.open(part) as stream:
+            while chunk := stream.read(2**20):
+                block = tail + chunk
+                if b"<!DOCTYPE" in block or b"<!ENTITY" in block:
+                    raise _refuse(
+                        f"The workbook part '{part.filename}' declares a DTD or entities, which workbooks saved by "
+                        "Excel never do and this tool does not read. Open it in Excel and save it again."
+                    )
+                tail = block[-16:]
+    except PortfolioError:
+        raise
+    except Exception as err:  # noqa: BLE001 - zipfile and zlib raise many types for damaged or encrypted parts
+        raise _refuse(_damaged(err)) from err
+
+
+_NOT_A_WORKBOOK = (
+    "This is not an Excel workbook (.xlsx), or it is damaged. Save it as an Excel Workbook, or upload the "
+    "priorities as .csv or the portfolio as .json."
+)
+
+
+def _damaged(err: Exception) -> str:
+    kind = err.__class__.__name__
+    if "Forbidden" in kind:  # defusedxml: DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+        return "The workbook declares a DTD or entities, which this tool does not read. Save it again in Excel."
+    return (
+        f"The workbook could not be read ({kind}): it is damaged. Open it in Excel, save it again as .xlsx and retry."
+    )
+
+
+def _header_cell(value: Any) -> str:
+    return "" if value is None else str(strip_formula_guard(value)).strip()
+
+
+def _cell(value: Any, sheet: str, row: int, column: str, problems: list[Problem]) -> Any:
+    """A cell's value, the formula guard taken off text; text over MAX_CELL_CHARS is refused."""
     if isinstance(value, str):
-        return value.strip()
+        if len(value) > MAX_CELL_CHARS:
+            problems.append(
+                _problem(
+                    sheet, row, column, f"The cell holds {len(value):,} characters; the limit is {MAX_CELL_CHARS:,}."
+                )
+            )
+            return None
+        return strip_formula_guard(value)
     return value
 
 
-def _read_sheet(ws) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    """Header (as typed) and the non-blank rows as (sheet row number, {header: value})."""
-    rows = ws.iter_rows(values_only=True)
+def _read_sheet(ws, sheet: str, problems: list[Problem]) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    """Header (as typed) and the non-blank rows as (sheet row number, {header: value}), reading at most
+    MAX_SHEET_ROWS rows and MAX_SHEET_COLUMNS columns. Damaged XML is refused with a PortfolioError."""
     try:
-        header = [str(h).strip() if h is not None else "" for h in next(rows)]
-    except StopIteration:
+        return _read_rows(ws, sheet, problems)
+    except PortfolioError:
+        raise
+    except Exception as err:  # noqa: BLE001 - openpyxl and the XML parser raise many types for damaged sheets
+        raise _refuse(_damaged(err), sheet) from err
+
+
+def _read_rows(ws, sheet: str, problems: list[Problem]) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    rows = ws.iter_rows(max_col=MAX_SHEET_COLUMNS + 1, values_only=True)
+    first = next(rows, None)
+    if first is None:
         return [], []
+    header = [_header_cell(h) for h in first[:MAX_SHEET_COLUMNS]]
+    if len(first) > MAX_SHEET_COLUMNS and not _empty(first[MAX_SHEET_COLUMNS]):
+        message = f"Only the first {MAX_SHEET_COLUMNS} columns are read; a column after them has a name."
+        problems.append(_problem(sheet, 1, "sheet", message, first[MAX_SHEET_COLUMNS]))
     records = []
     for number, values in enumerate(rows, start=2):
-        record = {header[i]: _cell_text(v) for i, v in enumerate(values) if i < len(header) and header[i]}
-        if record and not all(is_blank(v) for v in record.values()):
+        if number > MAX_SHEET_ROWS:
+            raise _refuse(
+                f"The sheet has more than {MAX_SHEET_ROWS:,} rows (empty rows with formatting count too); a portfolio "
+                f"holds at most {MAX_PRIORITIES:,} priorities. Delete the rows below the table and save again.",
+                sheet,
+                number,
+                "sheet",
+            )
+        record = {}
+        for index, value in enumerate(values):
+            if _empty(value):
+                continue
+            if index >= MAX_SHEET_COLUMNS or not header[index]:
+                where = get_column_letter(index + 1)
+                message = (
+                    f"Column {where} holds a value but has no column name in row 1. Name the column or clear it."
+                    if index < MAX_SHEET_COLUMNS
+                    else f"Only the first {MAX_SHEET_COLUMNS} columns are read; column {where} holds a value."
+                )
+                problems.append(_problem(sheet, number, f"column {where}", message, value))
+                continue
+            record[header[index]] = _cell(value, sheet, number, header[index], problems)
+        if record:
             records.append((number, record))
     return header, records
 
 
 def _problem(sheet: str, row: int | None, column: str, message: str, value: Any = None) -> Problem:
-    found = None if is_blank(value) else str(value)[:200]
-    return Problem(field=column, message=message, row=row, value=found, sheet=sheet)
+    return Problem(field=column, message=message, row=row, value=shown(value), sheet=sheet)
 
 
 def _open(data: bytes):
     if len(data) > MAX_FILE_BYTES:
-        raise PortfolioError(
-            Problem("file", f"The file is {len(data) / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB.")
-        )
+        raise _refuse(f"The file is {len(data) / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB.")
     if not data:
-        raise PortfolioError(Problem("file", "The file is empty."))
+        raise _refuse("The file is empty.")
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise PortfolioError(
-            Problem(
-                "file",
-                "This is not an Excel workbook (.xlsx). Save it as an Excel Workbook, or "
-                "upload the priorities as .csv or the portfolio as .json.",
-            )
-        )
+        raise _refuse(_NOT_A_WORKBOOK)
+    check_archive(data)
     try:
         return load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except Exception as err:  # noqa: BLE001 - openpyxl raises many types for damaged files
-        raise PortfolioError(
-            Problem(
-                "file",
-                f"The workbook could not be read ({err.__class__.__name__}). "
-                "Open it in Excel, save it again as .xlsx and retry.",
-            )
-        ) from err
+        raise _refuse(_damaged(err).replace("it is damaged", "it may be damaged")) from err
 
 
-def read_workbook(data: bytes, name: str | None = None) -> Portfolio:
-    """A portfolio from a workbook laid out like the template. Raises PortfolioError with every problem."""
-    wb = _open(data)
-    name = name or (wb.properties.title or "").strip() or "Imported workbook"
+def _workbook_name(wb, problems: list[Problem]) -> str:
+    """The portfolio's name: the workbook's title (File > Info > Properties), checked like any text field."""
+    out = _Collector()
+    title = _text_field(out, wb.properties.title, "title", limit=MAX_NAME_LENGTH)
+    problems += [replace(p, sheet="workbook properties") for p in out.all_problems()]
+    return title or "Imported workbook"
+
+
+def _read_tables(wb, problems: list[Problem]) -> dict[str, tuple[list[str], list[tuple[int, dict[str, Any]]]]]:
     sheets = {_key(ws.title): ws for ws in wb.worksheets}
-    problems: list[Problem] = []
-    tables: dict[str, tuple[list[str], list[tuple[int, dict[str, Any]]]]] = {}
+    tables = {}
     for sheet, required in ((PRIORITIES, True), (CAPACITY, True), (CRITERIA, True), (RULES, False), (THEMES, False)):
         ws = sheets.get(_key(sheet))
         if ws is None:
@@ -257,14 +398,31 @@ def read_workbook(data: bytes, name: str | None = None) -> Portfolio:
                     )
                 )
             continue
-        tables[sheet] = _read_sheet(ws)
-    wb.close()
+        tables[sheet] = _read_sheet(ws, sheet, problems)
+    return tables
+
+
+def read_workbook(data: bytes, name: str | None = None) -> Portfolio:
+    """A portfolio from a workbook laid out like the template. Raises PortfolioError with every problem."""
+    wb = _open(data)
+    problems: list[Problem] = []
+    try:
+        name = name or _workbook_name(wb, problems)
+        tables = _read_tables(wb, problems)
+    finally:
+        wb.close()
     if problems:
         raise PortfolioError(problems)
 
     def columns(sheet: str, expected: tuple[str, ...], required: tuple[str, ...]) -> list[tuple[int, dict[str, Any]]]:
         header, rows = tables.get(sheet, ([], []))
-        keys = {_key(h): h for h in header}
+        keys = [_key(h) for h in header if h]
+        for key in keys:
+            if key not in expected:
+                message = f"'{key}' is not a column of this sheet. {suggest(key, expected)}"
+                problems.append(_problem(sheet, 1, key, message))
+        for key in {k for k in keys if keys.count(k) > 1}:
+            problems.append(_problem(sheet, 1, key, f"The column '{key}' appears twice. Keep one."))
         for column in required:
             if column not in keys:
                 problems.append(
@@ -276,38 +434,32 @@ def read_workbook(data: bytes, name: str | None = None) -> Portfolio:
 
     capacity_rows = columns(CAPACITY, CAPACITY_COLUMNS, ("name", "available"))
     criteria_rows = columns(CRITERIA, CRITERIA_COLUMNS, ("name",))
+    if RULES in tables:
+        columns(RULES, RULES_COLUMNS, RULES_COLUMNS if tables[RULES][1] else ())
+    if THEMES in tables:
+        columns(THEMES, THEME_COLUMNS, ("theme",) if tables[THEMES][1] else ())
     if problems:
         raise PortfolioError(problems)
 
     out = _Collector()
     dims = parse_dimensions([r for _, r in capacity_rows], out)
-    problems += _locate(out.problems, CAPACITY, capacity_rows, ("available", "headroom_pct", "name"))
+    problems += _locate(out.all_problems(), CAPACITY, capacity_rows, CAPACITY_COLUMNS)
     out = _Collector()
     crits = parse_criteria([r for _, r in criteria_rows], out)
-    problems += _locate(out.problems, CRITERIA, criteria_rows, ("weight", "name"))
+    problems += _locate(out.all_problems(), CRITERIA, criteria_rows, CRITERIA_COLUMNS)
 
     rules_raw, setting_rows = _rules_from_sheets(tables, problems)
     out = _Collector()
     rules = parse_rules(rules_raw, out)
-    for p in out.problems:
-        setting = p.field.removeprefix("rules.")
-        if setting.startswith("theme_limits."):
-            theme = setting.split(".")[1]
-            problems.append(
-                replace(p, sheet=THEMES, row=setting_rows.get(f"theme:{theme}"), field=setting.split(".")[-1])
-            )
-        elif setting.startswith("horizon_bands."):
-            horizon = setting.split(".")[1]
-            problems.append(replace(p, sheet=RULES, row=setting_rows.get(f"{horizon}_min_pct"), field="value"))
-        else:
-            problems.append(replace(p, sheet=RULES, row=setting_rows.get(setting), field="value"))
+    problems += [_locate_rule(p, setting_rows) for p in out.all_problems()]
 
-    header, _ = tables[PRIORITIES]
-    expected = table_columns(Portfolio("", dims, crits, (), rules))
-    records = _priority_records(tables[PRIORITIES], dims, crits, expected, problems)
+    expected = Portfolio("", dims, crits, (), rules)
+    records = _priority_records(tables[PRIORITIES], expected, problems)
     missing_columns = any(p.sheet == PRIORITIES and p.row == 1 for p in problems)
+    portfolio = None
     try:
-        portfolio = None if missing_columns else build_portfolio(name, dims, crits, records, rules, first_row=2)
+        if not missing_columns:
+            portfolio = build_portfolio(name, dims, crits, records, rules, first_row=2)
     except PortfolioError as err:
         for p in err.problems:
             if p.field.startswith("rules."):
@@ -320,16 +472,37 @@ def read_workbook(data: bytes, name: str | None = None) -> Portfolio:
     return portfolio
 
 
+def _locate_rule(p: Problem, setting_rows: dict[str, int]) -> Problem:
+    """A problem of the rules parser, placed on the Rules or Theme limits sheet."""
+    setting = p.field.removeprefix("rules.")
+    if setting.startswith("theme_limits."):
+        theme, _, column = setting.removeprefix("theme_limits.").rpartition(".")
+        if f"theme:{theme}" not in setting_rows:  # a problem with the theme itself, not its min or max
+            theme, column = setting.removeprefix("theme_limits."), "theme"
+        return replace(p, sheet=THEMES, row=setting_rows.get(f"theme:{theme}"), field=column)
+    if setting.startswith("horizon_bands."):
+        horizon = setting.split(".")[1]
+        side = setting.split(".")[2].removesuffix("_pct") if setting.count(".") == 2 else "min"
+        return replace(p, sheet=RULES, row=setting_rows.get(f"{horizon}_{side}_pct"), field="value")
+    return replace(p, sheet=RULES, row=setting_rows.get(setting), field="value")
+
+
 def _locate(found: list[Problem], sheet: str, rows: list[tuple[int, dict[str, Any]]], columns: tuple[str, ...]):
-    """Give problems from the dimension/criteria parsers their sheet, row and column."""
-    by_name = {str(r.get("name", "")).strip(): n for n, r in rows}
+    """Give problems from the dimension/criteria parsers their sheet, row and column. Their fields read
+    "capacity 'NAME' COLUMN", "criterion 'NAME' COLUMN" or "SECTION[N].COLUMN"."""
+    by_name: dict[str, int] = {}
+    for n, r in rows:
+        by_name.setdefault(str(r.get("name", "")).strip(), n)
     located = []
     for p in found:
-        index = re.search(r"\[(\d+)\]", p.field)
-        named = re.search(r"'([^']*)'", p.field)
-        row = rows[int(index.group(1)) - 1][0] if index else by_name.get(named.group(1)) if named else None
-        column = next((c for c in columns if c in p.field), p.field)
-        located.append(replace(p, sheet=sheet, row=row, field=column))
+        named = re.fullmatch(r"\w+ '(.*)' (\w+)", p.field)
+        index = re.fullmatch(r"\w+\[(\d+)\](?:\.(.+))?", p.field)
+        row, column = None, p.field
+        if named:
+            row, column = by_name.get(named.group(1)), named.group(2)
+        elif index:
+            row, column = rows[int(index.group(1)) - 1][0], index.group(2) or "name"
+        located.append(replace(p, sheet=sheet, row=row, field=column if column in columns else p.field))
     return located
 
 
@@ -337,11 +510,7 @@ def _rules_from_sheets(tables, problems: list[Problem]) -> tuple[dict[str, Any],
     raw: dict[str, Any] = {}
     where: dict[str, int] = {}
     if RULES in tables:
-        header, rows = tables[RULES]
-        keys = [_key(h) for h in header]
-        if rows and ("setting" not in keys or "value" not in keys):
-            problems.append(_problem(RULES, 1, "setting", "The Rules sheet needs the columns 'setting' and 'value'."))
-        for n, record in rows:
+        for n, record in tables[RULES][1]:
             record = {_key(k): v for k, v in record.items()}
             setting = _key(record.get("setting"))
             if not setting:
@@ -352,8 +521,19 @@ def _rules_from_sheets(tables, problems: list[Problem]) -> tuple[dict[str, Any],
                         RULES,
                         n,
                         "setting",
-                        f"'{record.get('setting')}' is not a setting. Use one of: {', '.join(RULE_SETTINGS)}.",
+                        f"'{record.get('setting')}' is not a setting. {suggest(setting, RULE_SETTINGS)}",
                         record.get("setting"),
+                    )
+                )
+                continue
+            if setting in where:
+                problems.append(
+                    _problem(
+                        RULES,
+                        n,
+                        "setting",
+                        f"'{setting}' is set on row {where[setting]} and again on row {n}. Keep one of them.",
+                        setting,
                     )
                 )
                 continue
@@ -362,44 +542,38 @@ def _rules_from_sheets(tables, problems: list[Problem]) -> tuple[dict[str, Any],
     bands = {}
     for h in HORIZONS:
         low, high = raw.pop(f"{h}_min_pct", None), raw.pop(f"{h}_max_pct", None)
-        if not is_blank(low) or not is_blank(high):
-            bands[h] = {"min_pct": 0 if is_blank(low) else low, "max_pct": 100 if is_blank(high) else high}
+        if not _empty(low) or not _empty(high):
+            bands[h] = {"min_pct": 0 if _empty(low) else low, "max_pct": 100 if _empty(high) else high}
     raw["horizon_bands"] = bands
-    limits = {}
-    if THEMES in tables:
-        _, rows = tables[THEMES]
-        for n, record in rows:
-            record = {_key(k): v for k, v in record.items()}
-            theme = str(record.get("theme") or "").strip()
-            if theme:
-                limits[theme] = {"min": record.get("min"), "max": record.get("max")}
-                where[f"theme:{theme}"] = n
-    raw["theme_limits"] = limits
+    raw["theme_limits"] = _theme_limits(tables, where, problems)
     return raw, where
 
 
-def _priority_records(table, dims, crits, expected: list[str], problems: list[Problem]) -> list[dict[str, Any]]:
+def _theme_limits(tables, where: dict[str, int], problems: list[Problem]) -> dict[Any, dict[str, Any]]:
+    limits: dict[Any, dict[str, Any]] = {}
+    for n, record in tables.get(THEMES, ([], []))[1]:
+        record = {_key(k): v for k, v in record.items()}
+        theme = record.get("theme")
+        key = theme.strip() if isinstance(theme, str) else theme
+        if _empty(key):
+            if not (_empty(record.get("min")) and _empty(record.get("max"))):
+                problems.append(_problem(THEMES, n, "theme", "A theme limit needs the name of a theme."))
+            continue
+        if f"theme:{key}" in where:
+            message = f"The theme '{key}' is limited on row {where[f'theme:{key}']} and again on row {n}. Keep one."
+            problems.append(_problem(THEMES, n, "theme", message, key))
+            continue
+        limits[key] = {"min": record.get("min"), "max": record.get("max")}
+        where[f"theme:{key}"] = n
+    return limits
+
+
+def _priority_records(table, portfolio: Portfolio, problems: list[Problem]) -> list[dict[str, Any]]:
     header, rows = table
-    known = {_key(c): c for c in expected}
-    aliases = {"must_do": "must_do", "mustdo": "must_do", "prerequisites": "requires", "alternatives": "excludes"}
-    mapping: dict[str, str] = {}
-    for h in header:
-        k = _key(h)
-        k = aliases.get(k, k)
-        k = re.sub(r"^(cost|score)_?:_?", lambda m: m.group(1) + ":", k)
-        if k in known:
-            mapping[h] = known[k]
-    present = set(mapping.values())
-    for column in (
-        list(REQUIRED_PRIORITY_COLUMNS) + [COST_PREFIX + d.name for d in dims] + [SCORE_PREFIX + c.name for c in crits]
-    ):
-        if column not in present:
-            problems.append(
-                _problem(
-                    PRIORITIES, 1, column, f"The column '{column}' is missing. Expected columns: {', '.join(expected)}."
-                )
-            )
-    records = []
+    columns, found = header_problems(header, portfolio, 1, PRIORITIES)
+    problems += found
+    mapping = {h: c for h, c in zip(header, columns) if h and c}
+    records: list[dict[str, Any]] = []
     last_row = 1
     for n, record in rows:
         mapped = {mapping[h]: v for h, v in record.items() if h in mapping}

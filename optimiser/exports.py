@@ -7,16 +7,15 @@ import pandas as pd
 from . import words
 from .domain import Portfolio
 from .explanations import PortfolioExplanation, PriorityExplanation
+from .parsing import FORMULA_PREFIXES as FORMULA_PREFIXES  # re-exported: the prefixes that get the guard
+from .parsing import guard_formula
 from .result import Result
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: object) -> object:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe; other values pass."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; other values pass. The loaders take
+    exactly this apostrophe off again (`parsing.strip_formula_guard`), so export then import is the identity."""
+    return guard_formula(value)
 
 
 def to_safe_csv(frame: pd.DataFrame) -> str:

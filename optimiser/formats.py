@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -11,11 +13,25 @@ from typing import Any
 import pandas as pd
 
 from .domain import Portfolio, Priority
-from .errors import PortfolioError
-from .parsing import BASE_COLUMNS, COST_PREFIX, SCORE_PREFIX, parse_portfolio, replace_priorities
+from .errors import PortfolioError, Problem
+from .parsing import (
+    BASE_COLUMNS,
+    COST_PREFIX,
+    SCORE_PREFIX,
+    build_portfolio,
+    guard_formula,
+    parse_portfolio,
+    shown,
+    strip_formula_guard,
+    suggest,
+    text_problem,
+)
 
 SCHEMA_VERSION = 1
 MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_JSON_NUMBER_TEXT = 50  # digits of a JSON number read as a number; longer ones are refused as too long
+OPTIONAL_COLUMNS = ("owner", "theme", "must_do", "sensitivity", "requires", "excludes")
+COLUMN_ALIASES = {"mustdo": "must_do", "prerequisites": "requires", "alternatives": "excludes"}
 
 
 def priority_to_record(p: Priority) -> dict[str, Any]:
@@ -93,34 +109,89 @@ def portfolio_to_json(portfolio: Portfolio) -> str:
     return json.dumps(portfolio_to_dict(portfolio), indent=2, ensure_ascii=False) + "\n"
 
 
-def _decode(data: bytes, what: str) -> str:
+def _decode(data: bytes | str, what: str, save_as: str) -> str:
+    """The text of a file: UTF-8 (with or without a byte order mark) or Windows-1252. Text given as a str
+    (not bytes) is taken as it is."""
     if len(data) > MAX_FILE_BYTES:
         raise PortfolioError(f"The {what} is {len(data) / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB.")
     if not data.strip():
         raise PortfolioError(f"The {what} is empty.")
+    if isinstance(data, str):
+        return data
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:1000]:
-        raise PortfolioError(f"The {what} looks like UTF-16 text. Save it as 'CSV UTF-8' (or plain CSV) and try again.")
+        raise PortfolioError(f"The {what} looks like UTF-16 text. Save it as {save_as} and try again.")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise PortfolioError(f"The {what} is not text in UTF-8 or Windows-1252. Save it as UTF-8 and try again.")
+    raise PortfolioError(f"The {what} is not text in UTF-8 or Windows-1252. Save it as {save_as} and try again.")
 
 
-def portfolio_from_json(data: bytes | str) -> Portfolio:
-    text = _decode(data.encode() if isinstance(data, str) else data, "portfolio file")
+def _json_number(text: str) -> Any:
+    """Numbers of JSON as Python numbers, except very long ones, which stay text (refused where a number goes)."""
+    if len(text) > MAX_JSON_NUMBER_TEXT:
+        return text
+    return float(text) if any(c in text for c in ".eE") else int(text)
+
+
+def _load_json(text: str) -> Any:
+    """json.loads that refuses a key repeated in one object and never raises anything but PortfolioError.
+    NaN and Infinity are read as floats and refused by the parser with the field that holds them."""
+    repeated: list[Problem] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for key, value in items:
+            if key in found and len(repeated) < 50:
+                repeated.append(
+                    Problem(
+                        field=key,
+                        message=f"the key '{key}' appears twice in one object (a JSON reader keeps only the last "
+                        "silently). Keep one of them.",
+                        value=shown(value),
+                    )
+                )
+            found[key] = value
+        return found
+
+    if text.lstrip()[:1] == "<":
+        raise PortfolioError(
+            "The portfolio file looks like a web page or XML (it starts with '<'), not JSON. Download the "
+            "portfolio again as .json."
+        )
     try:
-        raw = json.loads(text)
+        raw = json.loads(text, object_pairs_hook=pairs, parse_int=_json_number, parse_float=_json_number)
     except json.JSONDecodeError as err:
         raise PortfolioError(
             f"The portfolio file is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})."
         ) from err
+    except RecursionError as err:
+        raise PortfolioError(
+            "The portfolio file nests lists or objects inside each other too deeply to be a portfolio file."
+        ) from err
+    if repeated:
+        raise PortfolioError(repeated)
+    return raw
+
+
+def portfolio_from_json(data: bytes | str) -> Portfolio:
+    text = _decode(data, "portfolio file", "UTF-8")
+    raw = _load_json(text)
     if not isinstance(raw, Mapping):
         raise PortfolioError("The portfolio file must hold a JSON object.")
     version = raw.get("schema_version")
     if version is None:
         raise PortfolioError("The portfolio file has no 'schema_version'. Add \"schema_version\": 1 at the top.")
+    if type(version) is not int:
+        raise PortfolioError(
+            Problem(
+                field="schema_version",
+                message=f"must be the whole number {SCHEMA_VERSION}, not {shown(version, 40)!r}. "
+                f'Write "schema_version": {SCHEMA_VERSION}.',
+                value=shown(version),
+            )
+        )
     if version != SCHEMA_VERSION:
         raise PortfolioError(
             f"The portfolio file has schema_version {version!r}; this version of the tool reads schema_version {SCHEMA_VERSION}."
@@ -128,50 +199,108 @@ def portfolio_from_json(data: bytes | str) -> Portfolio:
     return parse_portfolio(raw)
 
 
-def _normalise_column(name: str, portfolio: Portfolio) -> str:
-    """Match column names case- and space-insensitively to the expected ones."""
-    text = str(name).strip()
-    key = text.lower().replace(" ", "_").replace("-", "_")
-    aliases = {"must-do": "must_do", "mustdo": "must_do", "prerequisites": "requires", "alternatives": "excludes"}
-    key = aliases.get(key, key)
+def column_key(name: str) -> str:
+    """A column name compared ignoring case, spaces and hyphens: ' Must-Do ' -> 'must_do'."""
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+def priority_column(name: str, portfolio: Portfolio) -> str | None:
+    """The priorities-table column a header names (matched ignoring case, spaces and hyphens), or None."""
+    key = column_key(name)
+    key = COLUMN_ALIASES.get(key, key)
     if key in BASE_COLUMNS:
         return key
-    for prefix, names in (
-        (COST_PREFIX, [d.name for d in portfolio.dimensions]),
-        (SCORE_PREFIX, [c.name for c in portfolio.criteria]),
-    ):
-        if key.startswith(prefix):
-            wanted = key[len(prefix) :].strip("_ ")
-            for candidate in names:
-                if candidate.lower().replace(" ", "_") == wanted:
-                    return prefix + candidate
-    return text
+    match = re.fullmatch(r"(cost|score)_?:_?(.*)", key)
+    if match is None:
+        return None
+    prefix, wanted = match.group(1) + ":", match.group(2).strip("_")
+    names = [d.name for d in portfolio.dimensions] if prefix == COST_PREFIX else [c.name for c in portfolio.criteria]
+    return next((prefix + n for n in names if column_key(n) == wanted), None)
+
+
+def header_problems(
+    header: list[Any], portfolio: Portfolio, row: int, sheet: str | None = None
+) -> tuple[list[str | None], list[Problem]]:
+    """The column each header cell names (None for a blank or refused one) and the problems: a name that is
+    not one line of text, an unknown column (with the nearest known one), a repeated or a missing column."""
+    expected = table_columns(portfolio)
+    columns: list[str | None] = []
+    problems: list[str | tuple[str, str]] = []
+    first: dict[str, int] = {}
+    for number, cell in enumerate(header, start=1):
+        text = "" if cell is None else str(cell).strip()
+        column = priority_column(text, portfolio) if text else None
+        bad = text_problem(text)
+        if bad:
+            problems.append((text, f"The column name {bad}"))
+            column = None
+        elif text and column is None:
+            problems.append((text, f"'{text}' is not a column of the priorities table. {suggest(text, expected)}"))
+        elif column is not None and column in first:
+            problems.append((column, f"The column '{column}' appears twice (columns {first[column]} and {number})."))
+            column = None
+        elif column is not None:
+            first[column] = number
+        columns.append(column)
+    for column in expected:
+        if column not in first and column not in OPTIONAL_COLUMNS:
+            missing = f"The CSV file has no column '{column}'" if sheet is None else f"The column '{column}' is missing"
+            message = f"{missing}. Expected columns: {', '.join(expected)}."
+            problems.append((column, message))
+    return columns, [Problem(field=f, message=m, row=row, sheet=sheet) for f, m in problems]
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as err:
+        raise PortfolioError(f"The CSV file could not be read: {err}.") from err
 
 
 def priorities_from_csv(data: bytes | str, portfolio: Portfolio) -> Portfolio:
     """The portfolio with its priorities replaced by a CSV table (rows numbered as in a spreadsheet)."""
-    text = _decode(data.encode() if isinstance(data, str) else data, "CSV file")
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        raise PortfolioError(f"The CSV file could not be read: {err}") from err
-    frame.columns = [_normalise_column(c, portfolio) for c in frame.columns]
-    missing = [
-        c
-        for c in table_columns(portfolio)
-        if c not in frame.columns and c not in ("owner", "theme", "must_do", "sensitivity", "requires", "excludes")
-    ]
-    if missing:
-        raise PortfolioError(
-            f"The CSV file has no column {', '.join(repr(c) for c in missing)}. "
-            f"Expected columns: {', '.join(table_columns(portfolio))}."
-        )
-    # Row 1 of a spreadsheet is the header, so the first priority is row 2.
-    return replace_priorities(portfolio, frame.to_dict(orient="records"), first_row=2)
+    text = _decode(data, "CSV file", "'CSV UTF-8'")
+    rows = [[strip_formula_guard(cell) for cell in row] for row in _csv_rows(text)]
+    start = next((n for n, row in enumerate(rows) if any(cell.strip() for cell in row)), None)
+    if start is None:
+        raise PortfolioError("The CSV file is empty.")
+    columns, problems = header_problems(rows[start], portfolio, start + 1)
+    records = []
+    for number, row in enumerate(rows[start + 1 :], start=start + 2):
+        extra = [cell for cell in row[len(columns) :] if cell.strip()]
+        if extra:
+            problems.append(
+                Problem(
+                    field="row",
+                    message=f"has {len(row)} cells but the header has {len(columns)} columns. Remove the extra "
+                    "cells or add a column name for them.",
+                    row=number,
+                    value=extra[0],
+                )
+            )
+        unnamed = [n for n, cell in enumerate(row[: len(columns)], start=1) if columns[n - 1] is None and cell.strip()]
+        if unnamed:
+            problems.append(
+                Problem(
+                    field=f"column {unnamed[0]}",
+                    message="holds a value but the column has no name. Name the column or clear it.",
+                    row=number,
+                    value=row[unnamed[0] - 1],
+                )
+            )
+        records.append({column: cell for column, cell in zip(columns, row) if column is not None})
+    if problems:
+        raise PortfolioError(problems[:500])
+    # The header is the first row that is not empty; rows keep their spreadsheet numbers.
+    return build_portfolio(
+        portfolio.name, portfolio.dimensions, portfolio.criteria, records, portfolio.rules, first_row=start + 2
+    )
 
 
 def priorities_to_csv(portfolio: Portfolio) -> str:
-    return priorities_frame(portfolio).to_csv(index=False)
+    """The priorities table as CSV, text a spreadsheet would run as a formula guarded with an apostrophe
+    (the CSV loader takes exactly that apostrophe off again)."""
+    return priorities_frame(portfolio).map(guard_formula).to_csv(index=False)
 
 
 def load_portfolio(path: str | Path, settings: str | Path | None = None) -> Portfolio:

@@ -7,9 +7,11 @@ editable tables and the command line. Every problem is collected, then raised to
 
 from __future__ import annotations
 
+import difflib
 import math
+import numbers
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 from .domain import (
@@ -28,7 +30,7 @@ from .domain import (
     Rules,
     ThemeLimit,
 )
-from .errors import PortfolioError, Problem
+from .errors import UNPRINTABLE, PortfolioError, Problem
 
 COST_PREFIX = "cost:"
 SCORE_PREFIX = "score:"
@@ -44,26 +46,80 @@ BASE_COLUMNS: tuple[str, ...] = (
     "requires",
     "excludes",
 )
+# The keys of each object of the JSON form; anything else is refused (with the nearest known key suggested).
+PORTFOLIO_KEYS = ("schema_version", "name", "capacity_dimensions", "criteria", "rules", "priorities")
+DIMENSION_KEYS = ("name", "label", "unit", "available", "headroom_pct")
+CRITERION_KEYS = ("name", "label", "weight")
+RULE_KEYS = (
+    "balance_dimension",
+    "max_priorities",
+    "horizon_bands",
+    "theme_limits",
+    "locked_in",
+    "locked_out",
+    "sensitivity_penalty",
+)
+BAND_KEYS = ("min_pct", "max_pct")
+THEME_LIMIT_KEYS = ("min", "max")
+PRIORITY_KEYS = BASE_COLUMNS + ("costs", "scores")
+
+# Limits: every loader refuses input beyond them with a message (README, "Limits").
+MAX_PRIORITIES = 10_000
+MAX_DIMENSIONS = 50
+MAX_CRITERIA = 50
+MAX_THEME_LIMITS = 500
+MAX_AMOUNT = 1e9  # capacity available and each cost
+MAX_ID_LENGTH = 40
+MAX_NAME_LENGTH = 200  # a priority's name and the portfolio's name
+MAX_TEXT_LENGTH = 100  # owner, theme, names, labels and units of capacities and criteria
+MAX_NUMBER_TEXT = 40  # characters of a number written as text
+MAX_PROBLEMS = 500  # problems listed; the rest are counted
+
+# Text a spreadsheet would run as a formula: exports write it with a leading apostrophe, imports take it off.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
 _TRUE = {"yes", "y", "true", "1", "t"}
 _FALSE = {"no", "n", "false", "0", "f", ""}
-_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
+_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}")
+_NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 class _Collector:
-    """Gathers problems so that the user sees all of them at once."""
+    """Gathers problems so that the user sees all of them at once (the first MAX_PROBLEMS, and how many more).
 
-    def __init__(self) -> None:
+    `nan_is_blank`: a float NaN is an empty cell (the app's tables, where pandas writes NaN for one), not a
+    number given; everywhere else (JSON, workbooks) a NaN is refused like any other non-number."""
+
+    def __init__(self, *, nan_is_blank: bool = False) -> None:
         self.problems: list[Problem] = []
+        self.count = 0
+        self.nan_is_blank = nan_is_blank
 
     def add(
         self, field: str, message: str, priority_id: str | None = None, row: int | None = None, value: Any = None
     ) -> None:
-        found = None if is_blank(value) else str(value)[:200]
-        self.problems.append(Problem(field=field, message=message, priority_id=priority_id, row=row, value=found))
+        self.count += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(
+                Problem(field=field, message=message, priority_id=priority_id, row=row, value=shown(value))
+            )
+
+    def blank(self, value: Any) -> bool:
+        """Not given: None, empty text, pandas NA, and NaN only where NaN marks an empty cell."""
+        if isinstance(value, float) and math.isnan(value):
+            return self.nan_is_blank
+        return is_blank(value)
+
+    def all_problems(self) -> list[Problem]:
+        more = self.count - len(self.problems)
+        if more <= 0:
+            return list(self.problems)
+        note = Problem("file", f"{more:,} more problems are not listed. Fix these first, then load it again.")
+        return [*self.problems, note]
 
     def raise_if_any(self) -> None:
-        if self.problems:
-            raise PortfolioError(self.problems)
+        if self.count:
+            raise PortfolioError(self.all_problems())
 
 
 def is_blank(value: Any) -> bool:
@@ -81,34 +137,132 @@ def is_blank(value: Any) -> bool:
     return isinstance(value, str) and value.strip() == ""
 
 
-def to_number(value: Any) -> float | None:
-    """A finite float, or None when the value is not a number. Accepts '1,200' and ' 3.5 '."""
-    if isinstance(value, bool):
+def kind_of(value: Any) -> str:
+    """What a value is, in words: 'a list', 'an object', 'a yes/no value', 'a number', 'text'."""
+    if value is None:
+        return "empty"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return "a yes/no value"
+    if isinstance(value, numbers.Real):
+        return "a number" if math.isfinite(value) else f"a number that is not finite ({float(value)})"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+def shown(value: Any, limit: int = 200) -> str | None:
+    """A value as text for a problem (None when blank), never the text of a whole list or object."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, (int, float)):
+    if isinstance(value, str):
+        return value if len(value) <= limit else value[:limit] + "…"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30:
+        return f"a number with {len(str(abs(value))) if abs(value) < 10**4000 else 'thousands of'} digits"
+    if isinstance(value, (numbers.Real, bool)):
+        return str(value)
+    return kind_of(value)
+
+
+def _quote(value: Any) -> str:
+    return f"'{shown(value, 60) or ''}'"
+
+
+def text_problem(text: str) -> str | None:
+    """Why `text` cannot be a one-line text field (it holds a control character, a surrogate or a
+    non-character), or None. Everything else (Markdown, HTML, emoji, right-to-left text) is kept as typed."""
+    found = UNPRINTABLE.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    code = f"U+{ord(char):04X}"
+    at = f" at character {found.start() + 1}"
+    if char in "\n\r":
+        return f"contains a line break ({code}){at}. Text fields hold one line: join the lines."
+    if char == "\t":
+        return f"contains a tab ({code}){at}. Use a space instead."
+    if char == "\x0b":
+        return f"contains a control character ({code}){at}; remove it (Word writes line breaks this way)."
+    if "\ud800" <= char <= "\udfff":
+        return f"contains a lone surrogate ({code}){at}, half of a character that cannot be stored. Retype the text."
+    if char in "\ufffe\uffff":
+        return f"contains the non-character {code}{at}. Remove it."
+    return f"contains a control character ({code}){at}; remove it."
+
+
+def needs_formula_guard(text: str) -> bool:
+    """True when a spreadsheet would run `text` as a formula, or when it already starts with apostrophes
+    followed by such text (so that taking one apostrophe off on import gives back exactly what was written)."""
+    return text.lstrip("'").startswith(FORMULA_PREFIXES)
+
+
+def guard_formula(value: object) -> object:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; other values pass unchanged."""
+    if isinstance(value, str) and needs_formula_guard(value):
+        return "'" + value
+    return value
+
+
+def strip_formula_guard(value: object) -> object:
+    """Undo `guard_formula`: exactly the apostrophe it adds, so that export then import is the identity."""
+    if isinstance(value, str) and value.startswith("'") and needs_formula_guard(value[1:]):
+        return value[1:]
+    return value
+
+
+def parse_number(value: Any) -> float | str:
+    """A finite float, or a sentence saying why the value is not one. Text may be written with a leading
+    '£', a sign, a decimal point and an exponent; a comma is refused (decimal comma or thousands separator?)."""
+    if isinstance(value, str):
+        return _number_from_text(value)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return f"must be a number, not {kind_of(value)}."
+    try:
         number = float(value)
-    elif isinstance(value, str):
-        text = value.strip().replace(",", "").replace("£", "")
-        try:
-            number = float(text)
-        except ValueError:
-            return None
-    else:
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            return None
-    return number if math.isfinite(number) else None
+    except OverflowError:
+        return f"{_quote(value)} is far too large."
+    return _finite(number, value)
+
+
+def _number_from_text(value: str) -> float | str:
+    text = value.strip()
+    if text.startswith("£"):
+        text = text[1:].lstrip()
+    if "," in text:
+        return (
+            f"{_quote(value)} has a comma. Write numbers with a point for decimals and no thousands "
+            "separators (2.5, 1200)."
+        )
+    if len(text) > MAX_NUMBER_TEXT:
+        return f"{_quote(value)} is too long to be a number ({len(text):,} characters)."
+    if not _NUMBER_TEXT.fullmatch(text):
+        return f"{_quote(value)} is not a finite number."
+    return _finite(float(text), value)
+
+
+def _finite(number: float, value: Any) -> float | str:
+    if not math.isfinite(number):
+        return f"{_quote(value)} is not a finite number."
+    return number + 0.0  # -0.0 becomes 0.0
+
+
+def to_number(value: Any) -> float | None:
+    """A finite float, or None when the value is not a number (see `parse_number`)."""
+    number = parse_number(value)
+    return None if isinstance(number, str) else number
 
 
 def to_bool(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return bool(value)
     if is_blank(value):
         return False
-    if isinstance(value, (int, float)) and value in (0, 1):
+    if isinstance(value, numbers.Real) and value in (0, 1):
         return bool(value)
-    text = str(value).strip().lower()
+    text = value.strip().lower() if isinstance(value, str) else None
     if text in _TRUE:
         return True
     if text in _FALSE:
@@ -137,6 +291,90 @@ def _text(value: Any) -> str:
     return "" if is_blank(value) else str(value).strip()
 
 
+def _text_field(
+    out: _Collector,
+    value: Any,
+    field: str,
+    *,
+    priority_id: str | None = None,
+    row: int | None = None,
+    limit: int = MAX_TEXT_LENGTH,
+) -> str | None:
+    """One line of text, stripped: '' when blank, None (and a problem) when it cannot be used."""
+    if out.blank(value):
+        return ""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**30:
+        text = str(value)  # a number typed where text goes (an id such as 101)
+    elif isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value):
+        text = str(value)
+    else:
+        out.add(field, f"must be text, not {kind_of(value)}.", priority_id, row, value)
+        return None
+    problem = text_problem(text)
+    if problem:
+        out.add(field, problem, priority_id, row, text)
+        return None
+    text = text.strip()
+    if len(text) > limit:
+        out.add(field, f"is {len(text):,} characters long; the limit is {limit}. Shorten it.", priority_id, row, text)
+        return None
+    return text
+
+
+def _id_list(
+    out: _Collector, value: Any, field: str, *, priority_id: str | None = None, row: int | None = None
+) -> tuple[str, ...]:
+    """Ids as a list or as text separated by ';' or ','; blanks ignored, order kept, no repeats."""
+    if out.blank(value):
+        return ()
+    parts: Iterable[Any]
+    if isinstance(value, str):
+        parts = re.split(r"[;,]", value)
+    elif isinstance(value, (list, tuple)):
+        parts = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        parts = [value]
+    else:
+        out.add(
+            field, f"must be a list of priority ids (or ids separated by ';'), not {kind_of(value)}.", priority_id, row
+        )
+        return ()
+    seen: dict[str, None] = {}
+    for part in parts:
+        text = _text_field(out, part, field, priority_id=priority_id, row=row)
+        if text:
+            seen[text] = None
+    return tuple(seen)
+
+
+def _check_keys(
+    out: _Collector,
+    raw: Mapping[Any, Any],
+    known: Collection[str],
+    *,
+    what: str,
+    prefix: str = "",
+    priority_id: str | None = None,
+    row: int | None = None,
+) -> None:
+    """Refuse keys that are not `known`, suggesting the nearest known one."""
+    for key in raw:
+        if key in known:
+            continue
+        text = str(key)
+        out.add(f"{prefix}{text}", f"unknown field {_quote(text)} in {what}. {suggest(text, known)}", priority_id, row)
+
+
+def suggest(text: str, known: Collection[str]) -> str:
+    """'Did you mean 'must_do'?' for the nearest known name, else the list of known names."""
+    close = difflib.get_close_matches(text.strip().lower(), list(known), n=1, cutoff=0.6)
+    if close:
+        return f"Did you mean '{close[0]}'?"
+    return f"Use one of: {', '.join(known)}."
+
+
 def _number_field(
     out: _Collector,
     value: Any,
@@ -150,13 +388,13 @@ def _number_field(
     required: bool = True,
     default: float = 0.0,
 ) -> float:
-    if is_blank(value):
+    if out.blank(value):
         if required:
             out.add(field, f"is missing. {hint}", priority_id, row)
         return default
-    number = to_number(value)
-    if number is None:
-        out.add(field, f"'{value}' is not a finite number. {hint}", priority_id, row, value)
+    number = parse_number(value)
+    if isinstance(number, str):
+        out.add(field, f"{number} {hint}", priority_id, row, value)
         return default
     if (low is not None and number < low) or (high is not None and number > high):
         out.add(field, f"{number:g} is out of range. {hint}", priority_id, row, value)
@@ -164,23 +402,52 @@ def _number_field(
     return number
 
 
+def _count_field(out: _Collector, value: Any, field: str, *, blank: str) -> int | None:
+    """A whole number from 0 to MAX_PRIORITIES, or None when blank."""
+    if out.blank(value):
+        return None
+    number = parse_number(value)
+    if isinstance(number, str) or number < 0 or number != int(number) or number > MAX_PRIORITIES:
+        out.add(field, f"{_quote(value)} must be a whole number from 0 to {MAX_PRIORITIES:,}, or {blank}.", value=value)
+        return None
+    return int(number)
+
+
+def _amount_hint(what: str) -> str:
+    return f"Enter {what} as a number of at least 0 and at most {MAX_AMOUNT:,.0f}."
+
+
 # ---------------------------------------------------------------- dimensions, criteria, rules
 
 
 def _named_items(
-    raw: Any, out: _Collector, *, section: str, noun: str, columns: str, example: str
+    raw: Any,
+    out: _Collector,
+    *,
+    section: str,
+    noun: str,
+    keys: tuple[str, ...],
+    limit: int,
+    example: str,
 ) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """The items of a list section that are objects with a unique, non-blank name; reports the rest."""
+    columns = ", ".join(keys)
     if not isinstance(raw, list) or not raw:
         out.add(section, f"needs at least one {noun} ({columns}).")
+        return
+    if len(raw) > limit:
+        out.add(section, f"has {len(raw):,} entries; the limit is {limit} {noun}s. Remove some.")
         return
     seen: set[str] = set()
     for n, item in enumerate(raw, start=1):
         field = f"{section}[{n}]"
         if not isinstance(item, Mapping):
-            out.add(field, f"must be an object with {columns}.")
+            out.add(field, f"must be an object with {columns}, not {kind_of(item)}.", value=item)
             continue
-        name = _text(item.get("name"))
+        _check_keys(out, item, keys, what=f"a {noun}", prefix=f"{field}.")
+        name = _text_field(out, item.get("name"), f"{field}.name")
+        if name is None:
+            continue
         if not name:
             out.add(f"{field}.name", f"is missing. Give each {noun} a name, e.g. '{example}'.")
             continue
@@ -198,7 +465,8 @@ def parse_dimensions(raw: Any, out: _Collector) -> tuple[CapacityDimension, ...]
         out,
         section="capacity_dimensions",
         noun="capacity dimension",
-        columns="name, unit, available and headroom_pct",
+        keys=DIMENSION_KEYS,
+        limit=MAX_DIMENSIONS,
         example="operational",
     ):
         available = _number_field(
@@ -206,8 +474,8 @@ def parse_dimensions(raw: Any, out: _Collector) -> tuple[CapacityDimension, ...]
             item.get("available"),
             f"capacity '{name}' available",
             low=0.0,
-            high=None,
-            hint="Enter the amount available as a number of at least 0.",
+            high=MAX_AMOUNT,
+            hint=_amount_hint("the amount available"),
         )
         headroom = _number_field(
             out,
@@ -218,14 +486,10 @@ def parse_dimensions(raw: Any, out: _Collector) -> tuple[CapacityDimension, ...]
             hint=f"Enter the share kept free as a percentage from 0 to {HEADROOM_MAX_PCT:g}.",
             required=False,
         )
+        unit = _text_field(out, item.get("unit"), f"capacity '{name}' unit")
+        label = _text_field(out, item.get("label"), f"capacity '{name}' label")
         dims.append(
-            CapacityDimension(
-                name=name,
-                unit=_text(item.get("unit")),
-                available=available,
-                headroom_pct=headroom,
-                label=_text(item.get("label")),
-            )
+            CapacityDimension(name=name, unit=unit or "", available=available, headroom_pct=headroom, label=label or "")
         )
     return tuple(dims)
 
@@ -233,7 +497,13 @@ def parse_dimensions(raw: Any, out: _Collector) -> tuple[CapacityDimension, ...]
 def parse_criteria(raw: Any, out: _Collector) -> tuple[Criterion, ...]:
     crits: list[Criterion] = []
     for name, item in _named_items(
-        raw, out, section="criteria", noun="criterion", columns="name and weight", example="outcomes"
+        raw,
+        out,
+        section="criteria",
+        noun="criterion",
+        keys=CRITERION_KEYS,
+        limit=MAX_CRITERIA,
+        example="outcomes",
     ):
         weight = _number_field(
             out,
@@ -245,37 +515,33 @@ def parse_criteria(raw: Any, out: _Collector) -> tuple[Criterion, ...]:
             required=False,
             default=1.0,
         )
-        crits.append(Criterion(name=name, weight=weight, label=_text(item.get("label"))))
+        label = _text_field(out, item.get("label"), f"criterion '{name}' label")
+        crits.append(Criterion(name=name, weight=weight, label=label or ""))
     return tuple(crits)
 
 
-def parse_rules(raw: Any, out: _Collector) -> Rules:
+def _mapping_section(raw: Any, out: _Collector, field: str, shape: str) -> Mapping[Any, Any]:
+    """A section that maps names to objects: {} when absent, refused when it is anything but an object."""
     if raw is None:
-        return Rules()
+        return {}
     if not isinstance(raw, Mapping):
-        out.add("rules", "must be an object (max_priorities, horizon_bands, theme_limits, locked_in, locked_out).")
-        return Rules()
-    max_priorities: int | None = None
-    if not is_blank(raw.get("max_priorities")):
-        number = to_number(raw.get("max_priorities"))
-        if number is None or number < 0 or number != int(number):
-            out.add(
-                "rules.max_priorities",
-                f"'{raw.get('max_priorities')}' must be a whole number of at least 0, or blank for no limit.",
-            )
-        else:
-            max_priorities = int(number)
+        out.add(field, f"must be an object {shape}, not {kind_of(raw)}.", value=raw)
+        return {}
+    return raw
+
+
+def parse_horizon_bands(raw: Any, out: _Collector) -> tuple[HorizonBand, ...]:
+    shape = 'mapping a horizon to {min_pct, max_pct}, e.g. {"short": {"min_pct": 20, "max_pct": 60}}'
     bands: list[HorizonBand] = []
-    raw_bands = raw.get("horizon_bands") or {}
-    if not isinstance(raw_bands, Mapping):
-        out.add("rules.horizon_bands", "must map a horizon to {min_pct, max_pct}.")
-        raw_bands = {}
-    for horizon, band in raw_bands.items():
+    for horizon, band in _mapping_section(raw, out, "rules.horizon_bands", shape).items():
         field = f"rules.horizon_bands.{horizon}"
         if horizon not in HORIZONS:
-            out.add(field, f"unknown horizon '{horizon}'. Use one of: {', '.join(HORIZONS)}.")
+            out.add(field, f"unknown horizon {_quote(horizon)}. Use one of: {', '.join(HORIZONS)}.")
             continue
-        band = band if isinstance(band, Mapping) else {}
+        if not isinstance(band, Mapping):
+            out.add(field, f'must be an object {{min_pct, max_pct}}, e.g. {{"min_pct": 20}}, not {kind_of(band)}.')
+            continue
+        _check_keys(out, band, BAND_KEYS, what="a horizon band", prefix=f"{field}.")
         low = _number_field(
             out,
             band.get("min_pct", 0),
@@ -300,47 +566,64 @@ def parse_rules(raw: Any, out: _Collector) -> Rules:
             continue
         bands.append(HorizonBand(horizon=horizon, min_pct=low, max_pct=high))
     if bands:
-        total_min = sum(b.min_pct for b in bands)
-        if total_min > 100 + 1e-9:
-            out.add(
-                "rules.horizon_bands", f"the minimum shares add up to {total_min:g}%, over 100%. Lower some minimums."
-            )
-        maxima = {b.horizon: b.max_pct for b in bands}
-        total_max = sum(maxima.get(h, 100.0) for h in HORIZONS)
-        if total_max < 100 - 1e-9:
-            out.add(
-                "rules.horizon_bands",
-                f"the maximum shares add up to {total_max:g}%, under 100%, so no selection can meet them (the three "
-                "shares always add up to 100%). Raise some maximums.",
-            )
+        check_band_totals(bands, out)
+    return tuple(sorted(bands, key=lambda b: HORIZONS.index(b.horizon)))
+
+
+def check_band_totals(bands: list[HorizonBand], out: _Collector) -> None:
+    total_min = sum(b.min_pct for b in bands)
+    if total_min > 100 + 1e-9:
+        out.add("rules.horizon_bands", f"the minimum shares add up to {total_min:g}%, over 100%. Lower some minimums.")
+    maxima = {b.horizon: b.max_pct for b in bands}
+    total_max = sum(maxima.get(h, 100.0) for h in HORIZONS)
+    if total_max < 100 - 1e-9:
+        out.add(
+            "rules.horizon_bands",
+            f"the maximum shares add up to {total_max:g}%, under 100%, so no selection can meet them (the three "
+            "shares always add up to 100%). Raise some maximums.",
+        )
+
+
+def parse_theme_limits(raw: Any, out: _Collector) -> tuple[ThemeLimit, ...]:
+    shape = 'mapping a theme to {min, max}, e.g. {"digital": {"max": 3}}'
+    section = _mapping_section(raw, out, "rules.theme_limits", shape)
+    if len(section) > MAX_THEME_LIMITS:
+        out.add("rules.theme_limits", f"has {len(section):,} themes; the limit is {MAX_THEME_LIMITS}.")
+        return ()
     limits: list[ThemeLimit] = []
-    raw_limits = raw.get("theme_limits") or {}
-    if not isinstance(raw_limits, Mapping):
-        out.add("rules.theme_limits", "must map a theme to {min, max}.")
-        raw_limits = {}
-    for theme, limit in raw_limits.items():
-        field = f"rules.theme_limits.{theme}"
-        limit = limit if isinstance(limit, Mapping) else {}
-        values: list[int | None] = []
-        for key in ("min", "max"):
-            value = limit.get(key)
-            if is_blank(value):
-                values.append(None)
-                continue
-            number = to_number(value)
-            if number is None or number < 0 or number != int(number):
-                out.add(f"{field}.{key}", f"'{value}' must be a whole number of at least 0, or blank.")
-                values.append(None)
-            else:
-                values.append(int(number))
-        low_count, high_count = values
+    for key, limit in section.items():
+        field = f"rules.theme_limits.{key}"
+        theme = _text_field(out, key, field)
+        if theme is None:
+            continue
+        if not theme:
+            out.add(field, "a theme limit needs the name of a theme.")
+            continue
+        if not isinstance(limit, Mapping):
+            out.add(field, f'must be an object {{min, max}}, e.g. {{"max": 3}}, not {kind_of(limit)}.', value=limit)
+            continue
+        _check_keys(out, limit, THEME_LIMIT_KEYS, what="a theme limit", prefix=f"{field}.")
+        low_count, high_count = (
+            _count_field(out, limit.get(key), f"{field}.{key}", blank="blank for none") for key in THEME_LIMIT_KEYS
+        )
         if low_count is not None and high_count is not None and low_count > high_count:
             out.add(
                 field, f"minimum {low_count} is above maximum {high_count}. Lower the minimum or raise the maximum."
             )
             continue
         if low_count is not None or high_count is not None:
-            limits.append(ThemeLimit(theme=str(theme), min_count=low_count, max_count=high_count))
+            limits.append(ThemeLimit(theme=theme, min_count=low_count, max_count=high_count))
+    return tuple(limits)
+
+
+def parse_rules(raw: Any, out: _Collector) -> Rules:
+    if raw is None:
+        return Rules()
+    if not isinstance(raw, Mapping):
+        out.add("rules", f"must be an object ({', '.join(RULE_KEYS)}), not {kind_of(raw)}.", value=raw)
+        return Rules()
+    _check_keys(out, raw, RULE_KEYS, what="the rules", prefix="rules.")
+    max_priorities = _count_field(out, raw.get("max_priorities"), "rules.max_priorities", blank="blank for no limit")
     penalty = _number_field(
         out,
         raw.get("sensitivity_penalty", 1.0),
@@ -351,19 +634,97 @@ def parse_rules(raw: Any, out: _Collector) -> Rules:
         required=False,
         default=1.0,
     )
-    balance_dimension = _text(raw.get("balance_dimension")) or None
+    balance_dimension = _text_field(out, raw.get("balance_dimension"), "rules.balance_dimension")
     return Rules(
-        balance_dimension=balance_dimension,
+        balance_dimension=balance_dimension or None,
         max_priorities=max_priorities,
-        horizon_bands=tuple(sorted(bands, key=lambda b: HORIZONS.index(b.horizon))),
-        theme_limits=tuple(limits),
-        locked_in=split_ids(raw.get("locked_in")),
-        locked_out=split_ids(raw.get("locked_out")),
+        horizon_bands=parse_horizon_bands(raw.get("horizon_bands"), out),
+        theme_limits=parse_theme_limits(raw.get("theme_limits"), out),
+        locked_in=_id_list(out, raw.get("locked_in"), "rules.locked_in"),
+        locked_out=_id_list(out, raw.get("locked_out"), "rules.locked_out"),
         sensitivity_penalty=penalty,
     )
 
 
 # ---------------------------------------------------------------- priorities
+
+
+def _priority_id(out: _Collector, value: Any, row: int) -> str | None:
+    pid = _text_field(out, value, "id", priority_id=value if isinstance(value, str) else None, row=row, limit=10**6)
+    if pid is None:
+        return None
+    if not pid:
+        out.add("id", "is missing. Give every priority a short unique id such as 'UEC01'.", None, row)
+        return None
+    if not _ID_PATTERN.fullmatch(pid):
+        out.add(
+            "id",
+            f"{_quote(pid)} is not a valid id. Use up to {MAX_ID_LENGTH} letters, digits, '-', '_' or '.', starting "
+            "with a letter or digit.",
+            pid,
+            row,
+        )
+        return None
+    return pid
+
+
+def _choice_field(
+    out: _Collector, value: Any, field: str, choices: tuple[str, ...], noun: str, pid: str, row: int
+) -> str:
+    text = _text_field(out, value, field, priority_id=pid, row=row)
+    if text is None:
+        return ""
+    if text.lower() not in choices:
+        quoted = [f"'{c}'" for c in choices]
+        options = f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+        out.add(field, f"{_quote(text)} is not {noun}. Use {options}.", pid, row, value)
+        return ""
+    return text.lower()
+
+
+def _bool_field(out: _Collector, value: Any, field: str, pid: str, row: int) -> bool:
+    if out.blank(value):
+        return False
+    answer = None if isinstance(value, float) and math.isnan(value) else to_bool(value)
+    if answer is None:
+        out.add(field, f"{_quote(value)} is not yes or no. Use yes/no, y/n or true/false.", pid, row, value)
+        return False
+    return answer
+
+
+def _nested(record: Mapping[str, Any], key: str, names: list[str], noun: str, out: _Collector, pid: str, row: int):
+    """The JSON form's 'costs' or 'scores' object, its keys checked against the dimension or criterion names."""
+    value = record.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        out.add(key, f"must be an object mapping each {noun} to a number, not {kind_of(value)}.", pid, row, value)
+        return {}
+    for name in value:
+        if name not in names:
+            out.add(key, f"{_quote(name)} is not a {noun}. {suggest(str(name), names)}", pid, row)
+    return value
+
+
+def _amounts(
+    record: Mapping[str, Any],
+    names: list[str],
+    nested: Mapping[str, Any],
+    prefix: str,
+    out: _Collector,
+    pid: str,
+    row: int,
+    *,
+    high: float,
+    hint: Any,
+) -> tuple[tuple[str, float], ...]:
+    values = []
+    for name in names:
+        key = prefix + name
+        raw_value = record[key] if key in record else nested.get(name)
+        number = _number_field(out, raw_value, key, low=0.0, high=high, hint=hint(name), priority_id=pid, row=row)
+        values.append((name, number))
+    return tuple(values)
 
 
 def parse_priority_record(
@@ -377,50 +738,18 @@ def parse_priority_record(
 
     Nested 'costs'/'scores' mappings (the JSON form) are accepted as well.
     """
-    pid = _text(record.get("id"))
-    if not pid:
-        out.add("id", "is missing. Give every priority a short unique id such as 'UEC01'.", None, row)
+    before = out.count
+    pid = _priority_id(out, record.get("id"), row)
+    if pid is None:
         return None
-    if not _ID_PATTERN.match(pid):
-        out.add(
-            "id",
-            f"'{pid}' is not a valid id. Use up to 40 letters, digits, '-', '_' or '.', starting with a letter or digit.",
-            pid,
-            row,
-        )
-        return None
-    before = len(out.problems)
-    name = _text(record.get("name"))
-    if not name:
+    name = _text_field(out, record.get("name"), "name", priority_id=pid, row=row, limit=MAX_NAME_LENGTH)
+    if name == "":
         out.add("name", "is missing. Give the priority a name.", pid, row)
-    source = _text(record.get("source")).lower()
-    if source not in SOURCES:
-        out.add(
-            "source",
-            f"'{_text(record.get('source'))}' is not a source. Use 'national' or 'local'.",
-            pid,
-            row,
-            record.get("source"),
-        )
-    horizon = _text(record.get("horizon")).lower()
-    if horizon not in HORIZONS:
-        out.add(
-            "horizon",
-            f"'{_text(record.get('horizon'))}' is not a horizon. Use 'short', 'medium' or 'long'.",
-            pid,
-            row,
-            record.get("horizon"),
-        )
-    must_do = to_bool(record.get("must_do"))
-    if must_do is None:
-        out.add(
-            "must_do",
-            f"'{record.get('must_do')}' is not yes or no. Use yes/no, y/n or true/false.",
-            pid,
-            row,
-            record.get("must_do"),
-        )
-        must_do = False
+    source = _choice_field(out, record.get("source"), "source", SOURCES, "a source", pid, row)
+    horizon = _choice_field(out, record.get("horizon"), "horizon", HORIZONS, "a horizon", pid, row)
+    owner = _text_field(out, record.get("owner"), "owner", priority_id=pid, row=row)
+    theme = _text_field(out, record.get("theme"), "theme", priority_id=pid, row=row)
+    must_do = _bool_field(out, record.get("must_do"), "must_do", pid, row)
     sensitivity = _number_field(
         out,
         record.get("sensitivity"),
@@ -432,61 +761,48 @@ def parse_priority_record(
         row=row,
         required=False,
     )
-    nested_costs = record.get("costs") if isinstance(record.get("costs"), Mapping) else {}
-    nested_scores = record.get("scores") if isinstance(record.get("scores"), Mapping) else {}
-    costs: list[tuple[str, float]] = []
-    for dim in dimensions:
-        key = COST_PREFIX + dim.name
-        raw_value = record.get(key, nested_costs.get(dim.name))
-        costs.append(
-            (
-                dim.name,
-                _number_field(
-                    out,
-                    raw_value,
-                    key,
-                    low=0.0,
-                    high=None,
-                    hint=f"Enter the {dim.unit or 'units'} of {dim.name} capacity it needs, as a number of at least 0.",
-                    priority_id=pid,
-                    row=row,
-                ),
-            )
-        )
-    scores: list[tuple[str, float]] = []
-    for crit in criteria:
-        key = SCORE_PREFIX + crit.name
-        raw_value = record.get(key, nested_scores.get(crit.name))
-        scores.append(
-            (
-                crit.name,
-                _number_field(
-                    out,
-                    raw_value,
-                    key,
-                    low=SCORE_MIN,
-                    high=SCORE_MAX,
-                    hint=f"Enter a score from {SCORE_MIN:g} to {SCORE_MAX:g}.",
-                    priority_id=pid,
-                    row=row,
-                ),
-            )
-        )
-    if len(out.problems) > before:
+    units = {d.name: d.unit for d in dimensions}
+    dimension_names = [d.name for d in dimensions]
+    criterion_names = [c.name for c in criteria]
+    costs = _amounts(
+        record,
+        dimension_names,
+        _nested(record, "costs", dimension_names, "capacity dimension", out, pid, row),
+        COST_PREFIX,
+        out,
+        pid,
+        row,
+        high=MAX_AMOUNT,
+        hint=lambda dim: _amount_hint(f"the {units[dim] or 'units'} of {dim} capacity it needs"),
+    )
+    scores = _amounts(
+        record,
+        criterion_names,
+        _nested(record, "scores", criterion_names, "criterion", out, pid, row),
+        SCORE_PREFIX,
+        out,
+        pid,
+        row,
+        high=SCORE_MAX,
+        hint=lambda _: f"Enter a score from {SCORE_MIN:g} to {SCORE_MAX:g}.",
+    )
+    requires = _id_list(out, record.get("requires"), "requires", priority_id=pid, row=row)
+    excludes = _id_list(out, record.get("excludes"), "excludes", priority_id=pid, row=row)
+    if out.count > before:
         return None
     return Priority(
         id=pid,
-        name=name,
+        name=name or "",
         source=source,
-        owner=_text(record.get("owner")),
-        theme=_text(record.get("theme")),
+        owner=owner or "",
+        theme=theme or "",
         horizon=horizon,
-        costs=tuple(costs),
-        scores=tuple(scores),
+        costs=costs,
+        scores=scores,
         must_do=must_do,
         sensitivity=sensitivity,
-        requires=split_ids(record.get("requires")),
-        excludes=split_ids(record.get("excludes")),
+        requires=requires,
+        excludes=excludes,
     )
 
 
@@ -538,7 +854,7 @@ def check_links(
             ids[p.id] = row
     known = set(ids) | set(other_ids)
     rows = ids
-    clean = not out.problems
+    clean = not out.count
     for p, row in zip(priorities, row_numbers):
         for field, links in (("requires", p.requires), ("excludes", p.excludes)):
             for other in links:
@@ -560,7 +876,7 @@ def check_links(
                 p.id,
                 row,
             )
-    if clean and not out.problems:
+    if clean and not out.count:
         cycle = find_prerequisite_cycle(priorities)
         if cycle:
             chain = " -> ".join(cycle)
@@ -611,7 +927,7 @@ def check_bands_can_be_met(
     capacity; a horizon in which no priority that may be kept uses it always has a share of 0%."""
     balance = next((d for d in dimensions if d.name == rules.balance_dimension), dimensions[0])
     locked_out = set(rules.locked_out)
-    present = {p.horizon for p in priorities if p.id not in locked_out and dict(p.costs).get(balance.name, 0.0) > 0}
+    present = {p.horizon for p in priorities if p.id not in locked_out and p.cost(balance.name) > 0}
     label = balance.display.lower()
     if not present:
         out.add(
@@ -655,51 +971,75 @@ def build_portfolio(
     failed_ids: list[str] = []
     for offset, record in enumerate(records):
         row = first_row + offset
-        if all(is_blank(v) for v in record.values()):
+        if all(out.blank(v) for v in record.values()):
             continue  # blank trailing or spacer rows are ignored
+        if len(priorities) + len(failed_ids) >= MAX_PRIORITIES:
+            out.add(
+                "priorities",
+                f"there are more than {MAX_PRIORITIES:,} priorities (row {row} is one too many). Split the "
+                "portfolio or remove some.",
+                row=row,
+            )
+            break
         priority = parse_priority_record(record, row, dimensions, criteria, out)
         if priority is not None:
             priorities.append(priority)
             row_numbers.append(row)
         else:
-            failed_ids.append(_text(record.get("id")))
-    if not priorities and not out.problems:
+            failed_ids.append(_text(record.get("id")) if isinstance(record.get("id"), str) else "")
+    if not priorities and not out.count:
         out.add("priorities", "the portfolio has no priorities. Add at least one row.")
     result = tuple(priorities)
     check_links(result, row_numbers, out, failed_ids)
-    if not out.problems:
+    if not out.count:
         check_rule_settings(rules, result, dimensions, out)
     out.raise_if_any()
     return Portfolio(name=name, dimensions=dimensions, criteria=criteria, priorities=result, rules=rules)
 
 
 def parse_portfolio(raw: Any) -> Portfolio:
-    """A portfolio from the JSON object form (see README, 'Portfolio file format')."""
+    """A portfolio from the JSON object form (see README, 'Portfolio file format'). Unknown keys are refused."""
     out = _Collector()
     if not isinstance(raw, Mapping):
         raise PortfolioError(
             "The file must hold a JSON object with capacity_dimensions, criteria, rules and priorities."
         )
+    _check_keys(out, raw, PORTFOLIO_KEYS, what="a portfolio file")
+    name = _text_field(out, raw.get("name"), "name", limit=MAX_NAME_LENGTH)
     dimensions = parse_dimensions(raw.get("capacity_dimensions"), out)
     criteria = parse_criteria(raw.get("criteria"), out)
     rules = parse_rules(raw.get("rules"), out)
     records = raw.get("priorities")
     if not isinstance(records, list):
-        out.add("priorities", "must be a list of priorities.")
+        out.add("priorities", f"must be a list of priorities, not {kind_of(records)}.")
         records = []
-    for n, record in enumerate(records, start=1):
-        if not isinstance(record, Mapping):
-            out.add("priorities", "each priority must be an object with id, name, source, ...", row=n)
-    records = [r if isinstance(r, Mapping) else {} for r in records]
-    return build_portfolio(
-        _text(raw.get("name")) or "Untitled portfolio", dimensions, criteria, records, rules, collector=out
+    known = (
+        PRIORITY_KEYS + tuple(COST_PREFIX + d.name for d in dimensions) + tuple(SCORE_PREFIX + c.name for c in criteria)
     )
+    for n, record in enumerate(records[: MAX_PRIORITIES + 1], start=1):
+        if not isinstance(record, Mapping):
+            out.add(
+                "priorities",
+                f"each priority must be an object with id, name, source, ..., not {kind_of(record)}.",
+                row=n,
+            )
+            continue
+        pid = record.get("id") if isinstance(record.get("id"), str) else None
+        _check_keys(out, record, known, what="a priority", priority_id=pid, row=n)
+    records = [r if isinstance(r, Mapping) else {} for r in records]
+    return build_portfolio(name or "Untitled portfolio", dimensions, criteria, records, rules, collector=out)
 
 
 def replace_priorities(portfolio: Portfolio, records: Iterable[Mapping[str, Any]], *, first_row: int = 1) -> Portfolio:
-    """The same portfolio with a new priorities table (edited in the app or loaded from CSV)."""
+    """The same portfolio with a new priorities table, as edited in the app (a NaN there is an empty cell)."""
     return build_portfolio(
-        portfolio.name, portfolio.dimensions, portfolio.criteria, records, portfolio.rules, first_row=first_row
+        portfolio.name,
+        portfolio.dimensions,
+        portfolio.criteria,
+        records,
+        portfolio.rules,
+        first_row=first_row,
+        collector=_Collector(nan_is_blank=True),
     )
 
 
@@ -710,11 +1050,12 @@ def replace_settings(
     criteria: Any = None,
     rules: Any = None,
 ) -> Portfolio:
-    """The same priorities with new dimensions, criteria or rules (raw JSON-shaped values)."""
+    """The same priorities with new dimensions, criteria or rules (raw JSON-shaped values, or the app's tables,
+    where a NaN is an empty cell)."""
     from .formats import portfolio_to_dict, priority_to_record
 
     raw = portfolio_to_dict(portfolio)
-    out = _Collector()
+    out = _Collector(nan_is_blank=True)
     dims = parse_dimensions(dimensions if dimensions is not None else raw["capacity_dimensions"], out)
     crits = parse_criteria(criteria if criteria is not None else raw["criteria"], out)
     new_rules = parse_rules(rules if rules is not None else raw["rules"], out)

@@ -64,7 +64,7 @@ def test_real_world_variation_in_a_workbook_is_accepted(sample):
     ws["G2"] = "Y"
     ws["G3"] = "TRUE"
     ws["K2"] = "6"  # number stored as text
-    ws["N2"] = "1,180"  # thousands separator
+    ws["N2"] = " 1180 "  # number stored as text, with spaces (a comma is refused: decimal or thousands?)
     ws["I2"] = "LOC-NH04;"  # trailing separator
     for row in range(50, 55):  # blank trailing rows with stray formatting
         ws.cell(row=row, column=1, value="   ")

@@ -134,7 +134,7 @@ def test_csv_round_trip_gives_the_same_portfolio(sample):
 
 def test_csv_accepts_yes_and_semicolon_lists_and_numbers_as_text():
     base = portfolio([priority("A")])
-    text = 'ID,Name,Source,Horizon,Must Do,Requires,cost:ops,score:benefit\nA,First,Local,short,Yes,,"1,000",5\nB,Second,national,long,n,A;,2,3\n,,,,,,,\n'
+    text = "ID,Name,Source,Horizon,Must Do,Requires,cost:ops,score:benefit\nA,First,Local,short,Yes,, 1000 ,5\nB,Second,national,long,n,A;,2,3\n,,,,,,,\n"
     loaded = priorities_from_csv(text, base)
     a, b = loaded.priorities
     assert (a.must_do, a.cost("ops"), a.source) == (True, 1000.0, "local")
