@@ -15,7 +15,19 @@ from .explanations import explain_portfolio
 from .formats import load_portfolio
 from .frontier import frontier
 from .report_text import explain_text, frontier_text, result_text
-from .solve import solve
+from .solve import check_time_limit, solve
+
+
+def time_limit_arg(text: str) -> float:
+    """argparse type of --time-limit: seconds, finite, above 0 and at most an hour (`check_time_limit`)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds.") from None
+    try:
+        return check_time_limit(seconds)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +56,9 @@ def run(argv: list[str] | None = None) -> int:
         "--settings", help="portfolio .json whose capacities, criteria and rules go with a .csv table"
     )
     solve_cmd.add_argument("--solver", choices=SOLVERS, default="auto")
-    solve_cmd.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)")
+    solve_cmd.add_argument(
+        "--time-limit", type=time_limit_arg, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)"
+    )
     solve_cmd.add_argument("--json", action="store_true", help="print a JSON document (see the README's schema)")
     explain_cmd = sub.add_parser("explain", help="explain why each priority is kept or dropped (or what conflicts)")
     explain_cmd.add_argument("portfolio", help="portfolio file (.json) or priorities table (.csv, with --settings)")
@@ -53,7 +67,7 @@ def run(argv: list[str] | None = None) -> int:
     )
     explain_cmd.add_argument("--solver", choices=SOLVERS, default="auto")
     explain_cmd.add_argument(
-        "--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)"
+        "--time-limit", type=time_limit_arg, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)"
     )
     explain_cmd.add_argument("--json", action="store_true", help="print a JSON document (see the README's schema)")
     frontier_cmd = sub.add_parser("frontier", help="best value at levels of one capacity, and what enters where")
@@ -64,7 +78,7 @@ def run(argv: list[str] | None = None) -> int:
     frontier_cmd.add_argument("--dimension", required=True, help="capacity dimension to vary")
     frontier_cmd.add_argument("--points", type=int, default=25, help="number of capacity levels (default %(default)s)")
     frontier_cmd.add_argument(
-        "--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)"
+        "--time-limit", type=time_limit_arg, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)"
     )
     frontier_cmd.add_argument("--json", action="store_true", help="print a JSON document (see the README's schema)")
     report_cmd = sub.add_parser("report", help="write the board pack (PDF or self-contained HTML)")
@@ -82,12 +96,13 @@ def run(argv: list[str] | None = None) -> int:
     )
     report_cmd.add_argument("--solver", choices=SOLVERS, default="auto")
     report_cmd.add_argument(
-        "--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)"
+        "--time-limit", type=time_limit_arg, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)"
     )
     args = parser.parse_args(argv)
     try:
         portfolio = load_portfolio(args.portfolio, settings=args.settings)
-    except PortfolioError as err:
+        check_time_limit(args.time_limit)
+    except (PortfolioError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if args.command == "frontier":

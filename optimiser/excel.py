@@ -63,10 +63,15 @@ MAX_SHEET_PART_BYTES = 40 * 2**20  # one worksheet or the shared strings, unpack
 MAX_OTHER_XML_BYTES = 2 * 2**20  # any other XML part (styles, workbook, properties): openpyxl builds objects of them
 MAX_RATIO = 100  # unpacked size over packed size, for parts over RATIO_FROM_BYTES
 RATIO_FROM_BYTES = 2**20
+# openpyxl reads a whole worksheet to size it when the sheet has no <dimension> record: refused above this size.
+MAX_UNSIZED_SHEET_BYTES = 4 * 2**20
 # ... and while reading a sheet:
 MAX_SHEET_ROWS = MAX_PRIORITIES + 1  # rows read per sheet, the header included; one more is refused
 MAX_SHEET_COLUMNS = 200  # columns read per sheet; a value in the next column is refused
 MAX_CELL_CHARS = 1000  # characters of text in one cell
+# Excel stores a control character in a cell as an escape such as _x000B_ (a line break pasted from Word);
+# openpyxl leaves the escape as it is, so the reader turns it back into the character, which is then refused.
+_CONTROL_ESCAPE = re.compile(r"_x(00[01][0-9A-Fa-f]|007[Ff]|008[0-9A-Fa-f]|009[0-9A-Fa-f])_")
 
 INSTRUCTIONS_TEXT = [
     "How to fill in this workbook",
@@ -252,6 +257,8 @@ def check_archive(data: bytes) -> None:
     for part in parts:
         if part.filename.endswith((".xml", ".rels")):
             _refuse_dtd(archive, part)
+        if part.filename.startswith("xl/worksheets/") and part.file_size > MAX_UNSIZED_SHEET_BYTES:
+            _refuse_unsized(archive, part)
 
 
 def _refuse_dtd(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
@@ -271,6 +278,20 @@ def _refuse_dtd(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
         raise
     except Exception as err:  # noqa: BLE001 - zipfile and zlib raise many types for damaged or encrypted parts
         raise _refuse(_damaged(err)) from err
+
+
+def _refuse_unsized(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
+    """Refuse a large worksheet without a <dimension> record near its start (where Excel writes it)."""
+    try:
+        with archive.open(part) as stream:
+            head = stream.read(2**16)
+    except Exception as err:  # noqa: BLE001 - zipfile and zlib raise many types for damaged or encrypted parts
+        raise _refuse(_damaged(err)) from err
+    if not re.search(rb"<(\w+:)?dimension\b", head.split(b"sheetData", 1)[0]):
+        raise _refuse(
+            f"The workbook part '{part.filename}' unpacks to {_mb(part.file_size)} and has no dimension record "
+            "(workbooks saved by Excel have one). Open it in Excel and save it again."
+        )
 
 
 _NOT_A_WORKBOOK = (
@@ -302,7 +323,7 @@ def _cell(value: Any, sheet: str, row: int, column: str, problems: list[Problem]
                 )
             )
             return None
-        return strip_formula_guard(value)
+        return strip_formula_guard(_CONTROL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value))
     return value
 
 
@@ -337,7 +358,7 @@ def _read_rows(ws, sheet: str, problems: list[Problem]) -> tuple[list[str], list
                 "sheet",
             )
         record = {}
-        for index, value in enumerate(values):
+        for index, value in [(i, v) for i, v in enumerate(values) if v is not None and v != ""]:
             if _empty(value):
                 continue
             if index >= MAX_SHEET_COLUMNS or not header[index]:

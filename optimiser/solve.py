@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 
@@ -14,6 +15,18 @@ from .figures import capacity_use, horizon_shares, value_figures
 from .model import build_model
 from .result import Result, RuleNote
 from .rules import assert_rules
+
+MAX_TIME_LIMIT = 3600.0  # seconds
+
+
+def check_time_limit(seconds: float) -> float:
+    """A solver time limit in seconds: a finite number above 0 and at most MAX_TIME_LIMIT, else ValueError
+    (a negative limit would mean none to one back-end, NaN confuses another)."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds):
+        raise ValueError(f"The time limit must be a finite number of seconds, not {seconds!r}.")
+    if not 0 < seconds <= MAX_TIME_LIMIT:
+        raise ValueError(f"The time limit must be above 0 and at most {MAX_TIME_LIMIT:g} seconds, not {seconds:g}.")
+    return float(seconds)
 
 
 def solve(
@@ -30,6 +43,7 @@ def solve(
     RuleViolationError, an internal error. When no selection exists the result names the conflicting
     rules and by how much.
     """
+    time_limit = check_time_limit(time_limit)
     started = time.perf_counter()
     model = build_model(portfolio)
     outcome = run_solver(model, solver=solver, time_limit=time_limit, gap=gap)
