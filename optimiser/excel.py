@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .domain import HORIZON_LABELS, HORIZONS, SOURCES, Portfolio
-from .errors import PortfolioError, Problem
+from .errors import PortfolioError, Problem, printable
 from .exports import decisions_frame, neutralise
 from .formats import MAX_FILE_BYTES, column_key, header_problems, priority_to_record, table_columns
 from .parsing import (
@@ -302,6 +302,8 @@ _NOT_A_WORKBOOK = (
 
 def _damaged(err: Exception) -> str:
     kind = err.__class__.__name__
+    if kind == "error":  # zlib.error, binascii.error
+        kind = f"{err.__class__.__module__} error"
     if "Forbidden" in kind:  # defusedxml: DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
         return "The workbook declares a DTD or entities, which this tool does not read. Save it again in Excel."
     return (
@@ -397,8 +399,8 @@ def _open(data: bytes):
 def _workbook_name(wb, problems: list[Problem]) -> str:
     """The portfolio's name: the workbook's title (File > Info > Properties), checked like any text field."""
     out = _Collector()
-    title = _text_field(out, wb.properties.title, "title", limit=MAX_NAME_LENGTH)
-    problems += [replace(p, sheet="workbook properties") for p in out.all_problems()]
+    title = _text_field(out, wb.properties.title, "workbook title (File > Info > Properties)", limit=MAX_NAME_LENGTH)
+    problems += out.all_problems()
     return title or "Imported workbook"
 
 
@@ -580,12 +582,13 @@ def _theme_limits(tables, where: dict[str, int], problems: list[Problem]) -> dic
             if not (_empty(record.get("min")) and _empty(record.get("max"))):
                 problems.append(_problem(THEMES, n, "theme", "A theme limit needs the name of a theme."))
             continue
-        if f"theme:{key}" in where:
-            message = f"The theme '{key}' is limited on row {where[f'theme:{key}']} and again on row {n}. Keep one."
+        place = f"theme:{printable(str(key))}"  # as the field of a problem with the theme shows it
+        if place in where:
+            message = f"The theme '{key}' is limited on row {where[place]} and again on row {n}. Keep one."
             problems.append(_problem(THEMES, n, "theme", message, key))
             continue
         limits[key] = {"min": record.get("min"), "max": record.get("max")}
-        where[f"theme:{key}"] = n
+        where[place] = n
     return limits
 
 

@@ -426,17 +426,21 @@ def _named_items(
     *,
     section: str,
     noun: str,
+    plural: str,
     keys: tuple[str, ...],
     limit: int,
     example: str,
 ) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """The items of a list section that are objects with a unique, non-blank name; reports the rest."""
     columns = ", ".join(keys)
-    if not isinstance(raw, list) or not raw:
+    if raw is not None and not isinstance(raw, list):
+        out.add(section, f"must be a list of {plural} ({columns}), not {kind_of(raw)}.")
+        return
+    if not raw:
         out.add(section, f"needs at least one {noun} ({columns}).")
         return
     if len(raw) > limit:
-        out.add(section, f"has {len(raw):,} entries; the limit is {limit} {noun}s. Remove some.")
+        out.add(section, f"has {len(raw):,} entries; the limit is {limit} {plural}. Remove some.")
         return
     seen: set[str] = set()
     for n, item in enumerate(raw, start=1):
@@ -465,6 +469,7 @@ def parse_dimensions(raw: Any, out: _Collector) -> tuple[CapacityDimension, ...]
         out,
         section="capacity_dimensions",
         noun="capacity dimension",
+        plural="capacity dimensions",
         keys=DIMENSION_KEYS,
         limit=MAX_DIMENSIONS,
         example="operational",
@@ -501,6 +506,7 @@ def parse_criteria(raw: Any, out: _Collector) -> tuple[Criterion, ...]:
         out,
         section="criteria",
         noun="criterion",
+        plural="criteria",
         keys=CRITERION_KEYS,
         limit=MAX_CRITERIA,
         example="outcomes",
@@ -677,7 +683,8 @@ def _choice_field(
     if text.lower() not in choices:
         quoted = [f"'{c}'" for c in choices]
         options = f"{', '.join(quoted[:-1])} or {quoted[-1]}"
-        out.add(field, f"{_quote(text)} is not {noun}. Use {options}.", pid, row, value)
+        found = f"{_quote(text)} is not {noun}" if text else "is missing"
+        out.add(field, f"{found}. Use {options}.", pid, row, value)
         return ""
     return text.lower()
 
@@ -687,7 +694,8 @@ def _bool_field(out: _Collector, value: Any, field: str, pid: str, row: int) -> 
         return False
     answer = None if isinstance(value, float) and math.isnan(value) else to_bool(value)
     if answer is None:
-        out.add(field, f"{_quote(value)} is not yes or no. Use yes/no, y/n or true/false.", pid, row, value)
+        found = f"{_quote(value)} is not" if isinstance(value, (str, numbers.Real)) else f"{kind_of(value)} is not"
+        out.add(field, f"{found} yes or no. Use yes/no, y/n or true/false.", pid, row, value)
         return False
     return answer
 
@@ -700,7 +708,7 @@ def _nested(record: Mapping[str, Any], key: str, names: list[str], noun: str, ou
     if not isinstance(value, Mapping):
         out.add(key, f"must be an object mapping each {noun} to a number, not {kind_of(value)}.", pid, row, value)
         return {}
-    for name in value:
+    for name in value if names else ():  # no names: the section itself was refused, which says enough
         if name not in names:
             out.add(key, f"{_quote(name)} is not a {noun}. {suggest(str(name), names)}", pid, row)
     return value
@@ -1010,7 +1018,10 @@ def parse_portfolio(raw: Any) -> Portfolio:
     criteria = parse_criteria(raw.get("criteria"), out)
     rules = parse_rules(raw.get("rules"), out)
     records = raw.get("priorities")
-    if not isinstance(records, list):
+    if records is None:
+        out.add("priorities", "is missing. Add the list of priorities.")
+        records = []
+    elif not isinstance(records, list):
         out.add("priorities", f"must be a list of priorities, not {kind_of(records)}.")
         records = []
     known = (

@@ -32,7 +32,7 @@ def rezip(data: bytes, changes: dict[str, Change], extra: dict[str, Iterable[byt
     hundreds of megabytes never sits in memory)."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
         for info in source.infolist():
             content = source.read(info.filename)
             target.writestr(info.filename, changes.get(info.filename, lambda b: b)(content))
@@ -140,3 +140,30 @@ def many_rows(extra: int) -> bytes:
     head, tail = _split_sheet(sample_workbook())
     middle = (b'<row r="%d"><c r="A%d"/></row>' % (r, r) for r in range(50, 50 + extra))
     return _with_sheet_stream(head, [b"".join(middle)], tail)
+
+
+FIXED_DATE = (2026, 1, 1, 0, 0, 0)
+
+
+def deterministic(data: bytes) -> bytes:
+    """The same workbook with fixed times (in core.xml and on every zip entry), so that it is written the same
+    way every time."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2026-01-01T00:00:00Z", content)
+            entry = zipfile.ZipInfo(info.filename, FIXED_DATE)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, content, compresslevel=9)
+    return out.getvalue()
+
+
+def empty_rows_bomb(rows: int) -> bytes:
+    """The sample workbook with `rows` identical empty rows streamed into its Priorities sheet, without a
+    <dimension> element: 30 million rows pack into a few hundred kilobytes (the tester's file: 4.3 MB)."""
+    block = b"<row/>" * 100_000
+    head, tail = _split_sheet(sample_workbook())
+    return _with_sheet_stream(head, (block for _ in range(rows // 100_000)), tail)
