@@ -266,7 +266,7 @@ def test_too_many_dimensions_criteria_or_priorities_and_too_long_text_are_refuse
     raw["criteria"] = [{"name": f"c{i}"} for i in range(51)]
     fields = {p.field: p.message for p in json_problems(raw)}
     assert fields["capacity_dimensions"] == "has 51 entries; the limit is 50 capacity dimensions. Remove some."
-    assert fields["criteria"] == "has 51 entries; the limit is 50 criterions. Remove some."
+    assert fields["criteria"] == "has 51 entries; the limit is 50 criteria. Remove some."
     raw = small()
     raw["priorities"] = [priority(f"P{i}") for i in range(10_001)]
     problems = json_problems(raw)
