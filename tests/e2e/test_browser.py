@@ -2,96 +2,25 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+import re
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+from tests.e2e.harness import ROOT, metric_value, streamlit_servers, wait_until_idle
 
 pytestmark = pytest.mark.e2e
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
-    env = {**os.environ, "PRIORITY_STORE_URL": f"sqlite:///{tmp_path_factory.mktemp('store') / 'scenarios.db'}"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless=true",
-            "--server.address=127.0.0.1",
-            f"--server.port={port}",
-            "--browser.gatherUsageStats=false",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start within 60 s")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}; `make test` installs it (Debian package chromium).")
-        pytest.skip("Chromium is not installed; run `make test`, which installs it.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-            ],
-        )
-        yield browser
-        browser.close()
+    store = tmp_path_factory.mktemp("store") / "scenarios.db"
+    with streamlit_servers([{"PRIORITY_STORE_URL": f"sqlite:///{store}"}], tmp_path_factory.mktemp("logs")) as (one,):
+        yield one.url
 
 
 @pytest.fixture
@@ -101,13 +30,9 @@ def page(browser, server):
     page.set_default_timeout(30_000)
     page.goto(server)
     page.wait_for_selector('[data-testid="stMetric"]')  # the app has loaded and solved the sample
+    wait_until_idle(page)
     yield page
     context.close()
-
-
-def metric_value(page, label: str) -> str:
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
-    return metric.locator('[data-testid="stMetricValue"]').inner_text()
 
 
 def test_opening_the_app_shows_the_solved_sample(page):
@@ -143,10 +68,34 @@ def test_a_broken_upload_shows_errors_and_keeps_the_portfolio(page, tmp_path):
     page.get_by_role("heading", name="Priorities").wait_for()
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(broken))
     page.get_by_text("broken.json was not loaded").wait_for()
+    page.get_by_text("Fix this problem and load it again").wait_for()  # one problem: the score of 14
+    problems = page.locator('[data-testid="stDataFrame"]').filter(
+        has=page.locator("th", has_text="problem and how to fix it")
+    )
+    rows = grid_rows(problems)
+    assert len(rows) == 1, rows
+    # The fourth priority of the file (row 4) is NAT-ELE02; its outcomes score is the broken field.
+    assert (rows[0]["row"], rows[0]["priority"], rows[0]["value found"]) == ("4", "NAT-ELE02", "14"), rows
+    assert "outcomes" in rows[0]["column"], rows
+    assert "0 to 10" in rows[0]["problem and how to fix it"], rows
     assert page.get_by_text("48 priorities").count() >= 1
     page.get_by_role("link", name="Rationalise").click()
     page.wait_for_selector('[data-testid="stMetric"]')
     assert metric_value(page, "Priorities kept") == "17 of 48"
+
+
+def grid_rows(grid) -> list[dict[str, str]]:
+    """The rows of a Streamlit dataframe as {column header: cell text}, read from the grid's accessible table
+    (the cells themselves are drawn on a canvas)."""
+    grid.locator("table").wait_for(state="attached")
+    return grid.locator("table").evaluate(
+        """t => {
+            const names = {};
+            t.querySelectorAll('th[role="columnheader"]').forEach(h => names[h.getAttribute('aria-colindex')] = h.innerText.trim());
+            return [...t.querySelectorAll('tbody tr')].map(r => Object.fromEntries(
+                [...r.querySelectorAll('td')].map(c => [names[c.getAttribute('aria-colindex')], c.innerText.trim()])));
+        }"""
+    )
 
 
 def edit_grid_cell(page, grid, column: str, first_column_value: str, text: str) -> None:
@@ -224,8 +173,20 @@ def test_downloading_the_board_pack(page):
     button.wait_for(timeout=90_000)
     with page.expect_download() as download:
         button.click()
-    path = download.value.path()
-    assert Path(path).read_bytes()[:4] == b"%PDF"
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf[:4] == b"%PDF"
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
+    assert "Scenario: Northvale ICB improvement priorities 2026/27 (fictional)" in text, text[:500]
+    assert "17 of 48 priorities kept" in text, text[:1500]
+    # A kept priority under "Kept", a dropped one under "Dropped", in that order.
+    order = [
+        "Kept priorities (17)",
+        "Acute frailty unit at the front door (LOC-UEC04)",
+        "Dropped priorities (31)",
+        "Eliminate waits over 52 weeks (NAT-ELE02)",
+    ]
+    found = [text.find(part) for part in order]
+    assert -1 not in found and found == sorted(found), dict(zip(order, found))
 
 
 ARTIFACTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / ".artifacts" / "screenshots"))
@@ -283,6 +244,7 @@ def test_every_page_fits_its_charts_and_shows_no_internal_names(browser, server,
     for name in PAGES:
         page.get_by_role("link", name=name, exact=True).click()
         page.get_by_role("heading", name=name if name != "Compare" else "Compare scenarios").first.wait_for()
+        wait_until_idle(page)  # the whole page is there, not only its first charts
         page.wait_for_function(  # every chart on the page has been drawn
             """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
                      .every(c => c.querySelector('svg, canvas'))"""
