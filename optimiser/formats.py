@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,8 @@ from .errors import PortfolioError, Problem
 from .parsing import (
     BASE_COLUMNS,
     COST_PREFIX,
+    MAX_PRIORITIES,
+    MAX_PROBLEMS,
     SCORE_PREFIX,
     build_portfolio,
     guard_formula,
@@ -30,6 +32,7 @@ from .parsing import (
 SCHEMA_VERSION = 1
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_JSON_NUMBER_TEXT = 50  # digits of a JSON number read as a number; longer ones are refused as too long
+MAX_JSON_CONTAINERS = 1_000_000  # objects and lists in a JSON file (10,000 priorities need about 50,000)
 OPTIONAL_COLUMNS = ("owner", "theme", "must_do", "sensitivity", "requires", "excludes")
 COLUMN_ALIASES = {"mustdo": "must_do", "prerequisites": "requires", "alternatives": "excludes"}
 
@@ -155,6 +158,12 @@ def _load_json(text: str) -> Any:
             found[key] = value
         return found
 
+    containers = text.count("{") + text.count("[")
+    if containers > MAX_JSON_CONTAINERS:
+        raise PortfolioError(
+            f"The portfolio file holds {containers:,} objects and lists (counting every '{{' and '['); the limit is "
+            f"{MAX_JSON_CONTAINERS:,} (a portfolio of 10,000 priorities needs about 50,000)."
+        )
     if text.lstrip()[:1] == "<":
         raise PortfolioError(
             "The portfolio file looks like a web page or XML (it starts with '<'), not JSON. Download the "
@@ -250,50 +259,53 @@ def header_problems(
     return columns, [Problem(field=f, message=m, row=row, sheet=sheet) for f, m in problems]
 
 
-def _csv_rows(text: str) -> list[list[str]]:
+def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """The rows that are not empty, with their spreadsheet numbers and the formula guard taken off each cell.
+    Reading stops after the header and MAX_PRIORITIES + 1 rows (one too many is refused by the parser)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    kept = 0
     try:
-        return list(csv.reader(io.StringIO(text, newline="")))
+        for number, row in enumerate(reader, start=1):
+            if row and any(cell.strip() for cell in row):
+                yield number, [strip_formula_guard(cell) for cell in row]
+                kept += 1
+                if kept > MAX_PRIORITIES + 1:
+                    return
     except csv.Error as err:
-        raise PortfolioError(f"The CSV file could not be read: {err}.") from err
+        raise PortfolioError(f"The CSV file could not be read: {err} (row {reader.line_num}).") from err
+
+
+def _row_problems(number: int, row: list[str], columns: list[str | None]) -> list[Problem]:
+    """Cells beyond the header, or under a column without a name."""
+    problems = []
+    extra = [cell for cell in row[len(columns) :] if cell.strip()]
+    if extra:
+        message = f"has {len(row)} cells but the header has {len(columns)} columns. Remove the extra cells or add a column name for them."
+        problems.append(Problem(field="row", message=message, row=number, value=extra[0]))
+    unnamed = [n for n, cell in enumerate(row[: len(columns)], start=1) if columns[n - 1] is None and cell.strip()]
+    if unnamed:
+        message = "holds a value but the column has no name. Name the column or clear it."
+        problems.append(Problem(field=f"column {unnamed[0]}", message=message, row=number, value=row[unnamed[0] - 1]))
+    return problems
 
 
 def priorities_from_csv(data: bytes | str, portfolio: Portfolio) -> Portfolio:
-    """The portfolio with its priorities replaced by a CSV table (rows numbered as in a spreadsheet)."""
-    text = _decode(data, "CSV file", "'CSV UTF-8'")
-    rows = [[strip_formula_guard(cell) for cell in row] for row in _csv_rows(text)]
-    start = next((n for n, row in enumerate(rows) if any(cell.strip() for cell in row)), None)
-    if start is None:
+    """The portfolio with its priorities replaced by a CSV table (rows numbered as in a spreadsheet: the header
+    is the first row that is not empty)."""
+    rows = list(_csv_rows(_decode(data, "CSV file", "'CSV UTF-8'")))
+    if not rows:
         raise PortfolioError("The CSV file is empty.")
-    columns, problems = header_problems(rows[start], portfolio, start + 1)
-    records = []
-    for number, row in enumerate(rows[start + 1 :], start=start + 2):
-        extra = [cell for cell in row[len(columns) :] if cell.strip()]
-        if extra:
-            problems.append(
-                Problem(
-                    field="row",
-                    message=f"has {len(row)} cells but the header has {len(columns)} columns. Remove the extra "
-                    "cells or add a column name for them.",
-                    row=number,
-                    value=extra[0],
-                )
-            )
-        unnamed = [n for n, cell in enumerate(row[: len(columns)], start=1) if columns[n - 1] is None and cell.strip()]
-        if unnamed:
-            problems.append(
-                Problem(
-                    field=f"column {unnamed[0]}",
-                    message="holds a value but the column has no name. Name the column or clear it.",
-                    row=number,
-                    value=row[unnamed[0] - 1],
-                )
-            )
+    header_row, header = rows[0]
+    columns, problems = header_problems(header, portfolio, header_row)
+    numbers, records = [], []
+    for number, row in rows[1:]:
+        problems += _row_problems(number, row, columns)
+        numbers.append(number)
         records.append({column: cell for column, cell in zip(columns, row) if column is not None})
     if problems:
-        raise PortfolioError(problems[:500])
-    # The header is the first row that is not empty; rows keep their spreadsheet numbers.
+        raise PortfolioError(problems[:MAX_PROBLEMS])
     return build_portfolio(
-        portfolio.name, portfolio.dimensions, portfolio.criteria, records, portfolio.rules, first_row=start + 2
+        portfolio.name, portfolio.dimensions, portfolio.criteria, records, portfolio.rules, rows=numbers
     )
 
 

@@ -11,7 +11,7 @@ import difflib
 import math
 import numbers
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from .domain import (
@@ -970,15 +970,17 @@ def build_portfolio(
     rules: Rules,
     *,
     first_row: int = 1,
+    rows: Sequence[int] | None = None,
     collector: _Collector | None = None,
 ) -> Portfolio:
-    """Validate priority records against the dimensions and criteria, and check links and rules."""
+    """Validate priority records against the dimensions and criteria, and check links and rules. Records are
+    numbered from `first_row`, or by `rows` when given (one number per record)."""
     out = collector or _Collector()
     priorities: list[Priority] = []
     row_numbers: list[int] = []
     failed_ids: list[str] = []
     for offset, record in enumerate(records):
-        row = first_row + offset
+        row = rows[offset] if rows is not None else first_row + offset
         if all(out.blank(v) for v in record.values()):
             continue  # blank trailing or spacer rows are ignored
         if len(priorities) + len(failed_ids) >= MAX_PRIORITIES:

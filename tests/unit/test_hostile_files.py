@@ -166,14 +166,19 @@ def test_markdown_html_emoji_and_right_to_left_text_are_kept_exactly():
 
 
 def load_measured(data: bytes) -> tuple[PortfolioError, float, float]:
+    return load_measured_as("bomb.xlsx", data)
+
+
+def load_measured_as(name: str, data: bytes, current=None) -> tuple[PortfolioError, float, float]:
+    """The error, the seconds taken and the peak of memory allocated (MB) while the file is refused."""
     tracemalloc.start()
     started = time.perf_counter()
     try:
-        load_upload("bomb.xlsx", data)
+        load_upload(name, data, current)
     except PortfolioError as err:
         error = err
     else:
-        raise AssertionError("a zip bomb must be refused")
+        raise AssertionError(f"{name} must be refused")
     finally:
         seconds = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1] / 2**20
@@ -211,6 +216,17 @@ def test_rows_columns_and_cell_text_are_bounded_while_reading():
     stray = workbook_bytes(lambda wb: wb["Priorities"].cell(row=5, column=30, value="note"))
     (problem,) = refused(read_workbook, stray)
     assert (problem.row, problem.field) == (5, "column AD") and "has no column name" in problem.message
+
+
+def test_json_and_csv_files_of_millions_of_tiny_items_are_refused_without_running_away(sample):
+    flood = '{"schema_version": 1, "priorities": [' + "[]," * 6_000_000 + "[]]}"  # 18 MB
+    error, seconds, peak = load_measured_as("flood.json", flood.encode())
+    assert "holds 6,000,003 objects and lists" in str(error) and seconds < 5 and peak < 150
+    header = priorities_to_csv(sample).splitlines()[0]
+    rows = "".join(f"P{i},n,local,,,short,,,,,1,1,1,1,1,1,1,1,1,1\n" for i in range(400_000))  # 17 MB
+    error, seconds, peak = load_measured_as("flood.csv", (header + "\n" + rows).encode(), sample)
+    assert [(p.field, p.row) for p in error.problems] == [("priorities", 10_002)]
+    assert seconds < 10 and peak < 150
 
 
 # ------------------------------------------------------------------ 3. errors that escaped as tracebacks
