@@ -145,6 +145,8 @@ def kind_of(value: Any) -> str:
         return "text"
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return "a yes/no value"
+    if isinstance(value, numbers.Integral):
+        return "a number"
     if isinstance(value, numbers.Real):
         return "a number" if math.isfinite(value) else f"a number that is not finite ({float(value)})"
     if isinstance(value, Mapping):
@@ -249,12 +251,6 @@ def _finite(number: float, value: Any) -> float | str:
     return number + 0.0  # -0.0 becomes 0.0
 
 
-def to_number(value: Any) -> float | None:
-    """A finite float, or None when the value is not a number (see `parse_number`)."""
-    number = parse_number(value)
-    return None if isinstance(number, str) else number
-
-
 def to_bool(value: Any) -> bool | None:
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return bool(value)
@@ -268,23 +264,6 @@ def to_bool(value: Any) -> bool | None:
     if text in _FALSE:
         return False
     return None
-
-
-def split_ids(value: Any) -> tuple[str, ...]:
-    """'A; B, C' or ['A', 'B'] -> ('A', 'B', 'C'); blanks ignored, order kept, no repeats."""
-    if is_blank(value):
-        return ()
-    parts: Iterable[Any]
-    if isinstance(value, (list, tuple)):
-        parts = value
-    else:
-        parts = re.split(r"[;,]", str(value))
-    seen: dict[str, None] = {}
-    for part in parts:
-        text = str(part).strip()
-        if text:
-            seen[text] = None
-    return tuple(seen)
 
 
 def _text(value: Any) -> str:
@@ -305,9 +284,9 @@ def _text_field(
         return ""
     if isinstance(value, str):
         text = value
-    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**30:
-        text = str(value)  # a number typed where text goes (an id such as 101)
-    elif isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value):
+    elif isinstance(value, numbers.Integral) and not isinstance(value, bool) and abs(value) < 10**30:
+        text = str(int(value))  # a number typed where text goes (an id such as 101)
+    elif isinstance(value, float) and math.isfinite(value):
         text = str(value)
     else:
         out.add(field, f"must be text, not {kind_of(value)}.", priority_id, row, value)

@@ -43,6 +43,7 @@ JUNK = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=30),
     st.sampled_from(["", " ", "short", "national", "A", "Z", "yes", "1,000", "<script>", "=1+1"]),
+    st.sampled_from(["2,5", "A\x0b", "\ud800", "nan", "1e400", "'=x", "\x85", 10**400, 10**5000, 1e15, -0.0]),
     st.lists(st.sampled_from(["A", "B", "Q", "", None]), max_size=3),
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
 )
