@@ -25,6 +25,7 @@ from .formats import MAX_FILE_BYTES, column_key, header_problems, priority_to_re
 from .parsing import (
     MAX_NAME_LENGTH,
     MAX_PRIORITIES,
+    MAX_PROBLEMS,
     _Collector,
     _text_field,
     build_portfolio,
@@ -207,6 +208,14 @@ def _key(name: Any) -> str:
 def _empty(value: Any) -> bool:
     """An empty cell: nothing, or only spaces (a NaN number in a cell is not empty: it is refused)."""
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _all(problems: list[Problem]) -> PortfolioError:
+    """The error listing the first MAX_PROBLEMS problems, and how many more there are."""
+    if len(problems) <= MAX_PROBLEMS:
+        return PortfolioError(problems)
+    more = Problem("file", f"{len(problems) - MAX_PROBLEMS:,} more problems are not listed. Fix these first.")
+    return PortfolioError([*problems[:MAX_PROBLEMS], more])
 
 
 def _refuse(message: str, sheet: str | None = None, row: int | None = None, field: str = "file") -> PortfolioError:
@@ -435,7 +444,7 @@ def read_workbook(data: bytes, name: str | None = None) -> Portfolio:
     finally:
         wb.close()
     if problems:
-        raise PortfolioError(problems)
+        raise _all(problems)
 
     def columns(sheet: str, expected: tuple[str, ...], required: tuple[str, ...]) -> list[tuple[int, dict[str, Any]]]:
         header, rows = tables.get(sheet, ([], []))
@@ -462,7 +471,7 @@ def read_workbook(data: bytes, name: str | None = None) -> Portfolio:
     if THEMES in tables:
         columns(THEMES, THEME_COLUMNS, ("theme",) if tables[THEMES][1] else ())
     if problems:
-        raise PortfolioError(problems)
+        raise _all(problems)
 
     out = _Collector()
     dims = parse_dimensions([r for _, r in capacity_rows], out)
@@ -491,7 +500,7 @@ def read_workbook(data: bytes, name: str | None = None) -> Portfolio:
             else:
                 problems.append(replace(p, sheet=PRIORITIES))
     if problems or portfolio is None:
-        raise PortfolioError(problems)
+        raise _all(problems)
     return portfolio
 
 
