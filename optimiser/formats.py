@@ -215,6 +215,14 @@ def column_key(name: str) -> str:
 
 def priority_column(name: str, portfolio: Portfolio) -> str | None:
     """The priorities-table column a header names (matched ignoring case, spaces and hyphens), or None."""
+    exact = re.fullmatch(r"(cost|score):(.*)", name.strip(), flags=re.S)
+    if exact:  # the column as the tool writes it: the name exactly, before any loose matching
+        prefix, wanted = exact.group(1) + ":", exact.group(2)
+        names = (
+            [d.name for d in portfolio.dimensions] if prefix == COST_PREFIX else [c.name for c in portfolio.criteria]
+        )
+        if wanted in names:
+            return prefix + wanted
     key = column_key(name)
     key = COLUMN_ALIASES.get(key, key)
     if key in BASE_COLUMNS:
