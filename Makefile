@@ -7,13 +7,21 @@ STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test lint bench browser clean
+.PHONY: install run test lint bench browser clean lock
 
-$(STAMP): requirements.txt requirements-dev.txt
+# requirements.lock pins every package, direct or not (pip-compile's output; `make lock` rebuilds it).
+$(STAMP): requirements.txt requirements-dev.txt requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c requirements.lock
 	touch $(STAMP)
+
+# Rebuild the lock after changing requirements*.txt (pip-tools, pinned, in a venv of its own).
+lock:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet pip-tools==7.6.2
+	.venv-lock/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file requirements.lock requirements-dev.txt
 
 install: $(STAMP)
 
@@ -38,4 +46,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.solve_speed
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-lock .pytest_cache .ruff_cache .hypothesis
