@@ -11,6 +11,8 @@ from ui import state
 from ui.problems import problems_frame
 from ui.text import plain
 
+state.through_router()
+
 st.title("Capacity and rules")
 st.caption(
     "How much capacity there really is, how much to keep free for the unexpected, what counts as value, "

@@ -11,6 +11,8 @@ from ui import state
 from ui.charts import capacity_frame, compare_capacity_chart, compare_horizon_chart
 from ui.text import plain
 
+state.through_router()
+
 CURRENT = "__current__"
 
 st.title("Compare scenarios")

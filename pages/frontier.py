@@ -7,6 +7,8 @@ from ui import state
 from ui.charts import frontier_chart, weight_chart
 from ui.text import plain
 
+state.through_router()
+
 st.title("Frontier")
 st.caption(
     "What more (or less) of one capacity buys: the best achievable value at each level, found by re-solving "

@@ -9,6 +9,8 @@ from ui import state
 from ui.charts import bands_frame, horizon_chart, horizon_frame
 from ui.text import plain
 
+state.through_router()
+
 PRESENT_FONT = 24
 
 portfolio = state.portfolio()

@@ -13,6 +13,8 @@ from ui import state
 from ui.problems import problems_frame
 from ui.text import plain
 
+state.through_router()
+
 BASE = "priorities_table_base"
 BASE_SIGNATURE = "priorities_table_signature"
 EDITOR_VERSION = "priorities_editor_version"

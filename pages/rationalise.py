@@ -23,6 +23,8 @@ from ui.charts import (
 )
 from ui.text import plain
 
+state.through_router()
+
 st.title("Rationalise")
 
 portfolio = state.portfolio()

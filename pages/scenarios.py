@@ -9,6 +9,8 @@ from optimiser.store import ConflictError, StoreError
 from ui import state
 from ui.text import plain
 
+state.through_router()
+
 st.title("Scenarios")
 st.caption(
     "Save the current scenario (portfolio, capacities, headroom, weights, rules and locks) under a name, "

@@ -297,3 +297,19 @@ def share_link(info: VersionInfo) -> str:
     if last in PAGE_PATHS:
         base = head + "/"
     return base + query
+
+
+def through_router() -> None:
+    """Run this page through app.py (the router), whatever address it was opened by.
+
+    While app.py has not yet called st.navigation in this server process, Streamlit treats the `pages/` folder
+    as its older automatic multipage app: if a fresh server's first request is a page's own address
+    (/priorities), it runs that page on its own, without the router's state and sidebar. Such a run has no
+    portfolio in its session: switch Streamlit to the router's navigation and run again, which opens the same
+    page by its address."""
+    if PORTFOLIO in st.session_state:
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()

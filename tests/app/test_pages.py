@@ -374,7 +374,7 @@ def test_a_bad_link_says_so_and_keeps_the_sample():
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["scenario"] = "nosuchid"
     at.run()
-    assert any("There is no scenario nosuchid" in e.value for e in at.error)
+    assert any("There is no scenario 'nosuchid'" in e.value for e in at.error)
     assert metric(at, "Priorities kept") == "17 of 48"
 
 
