@@ -112,6 +112,18 @@ def _clean(text: str, field: str, limit: int, required: bool = True, lines: bool
     return text
 
 
+def link_version(text: str | None) -> int | None:
+    """The version a link names (None: none, meaning the latest). A version is written in digits only; anything
+    else is refused with the text shown (shortened), never converted."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) <= 30):
+        shown = text[:20] + ("..." if len(text) > 20 else "")
+        raise NotFoundError(f"The link's version '{shown}' is not a version number (1, 2, 3 ...).")
+    return int(text)
+
+
 def check_link(scenario_id: str, version: int | None) -> None:
     """Refuse a scenario id or version that no store can hold, before asking the database: a link is typed or
     pasted by hand."""

@@ -32,7 +32,7 @@ from optimiser.formats import load_portfolio
 from optimiser.frontier import Frontier, WeightSensitivity, frontier, weight_sensitivity
 from optimiser.result import Result
 from optimiser.solve import solve
-from optimiser.store import STORE_URL_ENV, ScenarioStore, StoreError, VersionInfo, default_url
+from optimiser.store import STORE_URL_ENV, ScenarioStore, StoreError, VersionInfo, default_url, link_version
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "icb_portfolio.json"
 
@@ -273,13 +273,8 @@ def open_link_once() -> None:
     if st.session_state.get(OPENED_LINK) == link:
         return
     st.session_state[OPENED_LINK] = link
-    version_text = (version_text or "").strip()
-    if version_text and not (version_text.isascii() and version_text.isdigit() and len(version_text) <= 30):
-        shown = version_text[:20] + ("..." if len(version_text) > 20 else "")
-        st.session_state[LINK_ERROR] = f"The link's version '{shown}' is not a version number (1, 2, 3 ...)."
-        return
     try:
-        info = open_scenario(scenario_id, int(version_text) if version_text else None)
+        info = open_scenario(scenario_id, link_version(version_text))
         st.session_state[OPENED_LINK] = (info.scenario_id, str(info.version))
         st.session_state.pop(LINK_ERROR, None)
     except (StoreError, PortfolioError) as err:
