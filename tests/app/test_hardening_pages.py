@@ -4,7 +4,6 @@ store can answer, a stored scenario that no longer passes the checks."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -13,9 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from optimiser.formats import priorities_frame
 from optimiser.store import ScenarioStore, scenarios, versions
-
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
+from tests.pages import APP
 
 
 def kept_metric(at: AppTest) -> str:

@@ -10,9 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from optimiser.formats import load_portfolio
+from tests.pages import APP, PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
 HOSTILE = {
     "NAT-UEC01": "<script>alert(1)</script>",
     "NAT-UEC02": "[click me](http://evil.example/x)",
@@ -21,15 +21,6 @@ HOSTILE = {
     "LOC-UEC03": "<img src=x onerror=alert(2)> **bold** `code`",
     "LOC-DIG04": "A" * 5000,
 }
-PAGES = [
-    "pages/rationalise.py",
-    "pages/present.py",
-    "pages/priorities.py",
-    "pages/capacity_and_rules.py",
-    "pages/scenarios.py",
-    "pages/compare.py",
-    "pages/frontier.py",
-]
 # Unescaped Markdown/HTML that would render as markup: a tag, a link or image target, emphasis from user text.
 DANGEROUS = [re.compile(r"(?<!\\)<(script|img)"), re.compile(r"(?<!\\)\]\(http"), re.compile(r"(?<!\\)\*\*bold")]
 

@@ -9,17 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pages import APP, PAGES
+
 ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
-PAGES = [
-    "pages/rationalise.py",
-    "pages/present.py",
-    "pages/priorities.py",
-    "pages/capacity_and_rules.py",
-    "pages/scenarios.py",
-    "pages/compare.py",
-    "pages/frontier.py",
-]
 
 
 def open_app(page: str | None = None) -> AppTest:

@@ -30,18 +30,9 @@ from optimiser.formats import portfolio_from_json, portfolio_to_json, priorities
 from optimiser.solve import solve
 from optimiser.store import ScenarioStore
 from reports.board_pack import board_pack_html
+from tests.pages import APP, PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
-PAGES = [
-    "pages/rationalise.py",
-    "pages/present.py",
-    "pages/priorities.py",
-    "pages/capacity_and_rules.py",
-    "pages/scenarios.py",
-    "pages/compare.py",
-    "pages/frontier.py",
-]
 RAW = json.loads((ROOT / "sample_data" / "icb_portfolio.json").read_text())
 CONSTRUCTS = [
     "![t](http://127.0.0.1:9/pixel.png)",
