@@ -19,7 +19,10 @@ with st.sidebar:
         SOLVERS,
         index=SOLVERS.index(st.session_state[state.SOLVER]),
         key="solver_widget",
-        help="auto picks by portfolio size; highs runs HiGHS in-process; cbc runs CBC through PuLP.",
+        help=(
+            "auto picks by portfolio size; highs runs HiGHS in-process; cbc runs CBC on the model file; "
+            "race runs both at once and takes the first proven answer; cbc-pulp and highs-pulp go through PuLP."
+        ),
     )
     st.session_state[state.TIME_LIMIT] = st.number_input(
         "Time limit (seconds)",

@@ -8,14 +8,9 @@ import os
 import sys
 from pathlib import Path
 
-from . import json_out
-from .backends import DEFAULT_TIME_LIMIT, SOLVERS
-from .errors import PortfolioError
-from .explanations import explain_portfolio
-from .formats import load_portfolio
-from .frontier import frontier
-from .report_text import explain_text, frontier_text, result_text
-from .solve import check_time_limit, solve
+# Only what the argument parser needs is imported here, so that `--help` and argument errors answer at
+# once; the engine (numpy, the solvers, pandas for tables) is imported once a command runs.
+from .solver_options import DEFAULT_TIME_LIMIT, SOLVERS, check_time_limit
 
 
 def time_limit_arg(text: str) -> float:
@@ -99,6 +94,12 @@ def run(argv: list[str] | None = None) -> int:
         "--time-limit", type=time_limit_arg, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)"
     )
     args = parser.parse_args(argv)
+    from . import json_out
+    from .errors import PortfolioError
+    from .formats import load_portfolio
+    from .report_text import frontier_text, result_text
+    from .solve import solve
+
     try:
         portfolio = load_portfolio(args.portfolio, settings=args.settings)
         check_time_limit(args.time_limit)
@@ -113,6 +114,8 @@ def run(argv: list[str] | None = None) -> int:
         if not 2 <= args.points <= 200:
             print("error: --points must be from 2 to 200.", file=sys.stderr)
             return 2
+        from .frontier import frontier
+
         found = frontier(portfolio, args.dimension, args.points, args.time_limit)
         if args.json:
             emit(json_out.frontier_document(portfolio, found))
@@ -123,6 +126,9 @@ def run(argv: list[str] | None = None) -> int:
     if args.command == "report":
         return write_report(portfolio, result, args.out, args.name, args.owner)
     if args.command == "explain":
+        from .explanations import explain_portfolio
+        from .report_text import explain_text
+
         explained = explain_portfolio(portfolio, result, time_limit=args.time_limit) if result.has_selection else None
         if args.json:
             emit(json_out.explanation_document(portfolio, result, explained))
@@ -136,6 +142,8 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def write_report(portfolio, result, out: str, name: str | None, owner: str | None = None) -> int:
+    from .report_text import result_text
+
     target = Path(out)
     if target.suffix.lower() not in (".pdf", ".html"):
         print("error: --out must end in .pdf or .html.", file=sys.stderr)

@@ -1,8 +1,11 @@
 """Solver back-ends for a :class:`SelectionModel`, chosen in one place (`run_solver`).
 
 - ``highs``: HiGHS in-process through highspy, fed the model's arrays directly.
-- ``cbc``: CBC (bundled with PuLP) through a PuLP problem with named constraints.
+- ``cbc``: CBC (the binary bundled with PuLP) fed an MPS file written straight from the model's arrays.
+- ``cbc-pulp``: CBC through a PuLP problem with named constraints (PuLP's own route).
 - ``highs-pulp``: HiGHS through PuLP, kept for benchmarking the two routes.
+- ``race``: HiGHS and CBC at once on the same model; the first proven answer wins (`race`).
+- ``auto``: by size (see AUTO_CBC_FROM).
 
 Every back-end returns a :class:`SolverOutcome`; values are only read back when the solver
 says a solution exists.
@@ -13,32 +16,34 @@ from __future__ import annotations
 import math
 import os
 import re
+import subprocess
 import tempfile
+import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from .model import SelectionModel
+from .solver_options import DEFAULT_GAP, DEFAULT_TIME_LIMIT, SOLVERS  # noqa: F401 (re-exported)
 
-SOLVERS: tuple[str, ...] = ("auto", "highs", "cbc", "highs-pulp")
-DEFAULT_TIME_LIMIT = 30.0
-# The relative gap at which a solver may stop. 0 asks every back-end to prove optimality; a result is
-# called "optimal" only when its own bound proves it (see `is_proven`), whatever this setting.
-DEFAULT_GAP = 0.0
 # A selection is proven optimal when the solver's bound is within this of its value: an absolute 1e-6
 # (HiGHS's own absolute gap tolerance) or a relative 1e-9 for large values. Values are sums of weight x
 # score, so a real improvement is far larger than this.
 PROVEN_ABS_GAP = 1e-6
 PROVEN_REL_GAP = 1e-9
-# Measured with bench/solve_speed.py on these machines (median [min-max] s, 3 seeds):
-#   N=200:    HiGHS 0.015 [0.011-0.034], CBC 0.025-0.029
-#   N=1,000:  HiGHS 0.154 [0.138-0.243], CBC 0.106 [0.085-0.143]
-#   N=5,000:  HiGHS 0.61-0.68 but up to 5.5, CBC 0.68-0.71 [0.655-0.749]
-#   N=20,000: HiGHS 4.9-5.2 but once 111, CBC 3.3-4.1 [3.2-6.1]
-# so `auto` runs HiGHS in-process below 1,000 priorities and CBC (steadier) from 1,000 up.
-AUTO_CBC_MIN_PRIORITIES = 1000
+# `auto` picks by size, as measured on ../shared/bench/gen.py instances (bench/vs_pulp.py, 2 cores):
+# - below AUTO_CBC_FROM priorities HiGHS in-process: the sample solves in ~10 ms, less than starting CBC;
+# - from AUTO_CBC_FROM, CBC on the model's MPS file: at N=200 0.07 s median against HiGHS 0.16 s, at
+#   N=1,000 0.39 s against 0.56 s, and on 100 x 5 knapsacks several times faster;
+# - from AUTO_HIGHS_FROM, HiGHS again: at N=5,000 2.2-3.8 s against CBC 3.4-6.6 s, and CBC's run times
+#   swing more at 20,000 (38-116 s in ../shared/SOLVER_NOTES.md).
+# `race` runs both at once (one per core) and takes the first proven answer. It is not `auto`'s choice:
+# on a busy 2-core machine the two halves share the cores and the race lost to the faster solver alone.
+AUTO_CBC_FROM = 100
+AUTO_HIGHS_FROM = 3000
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,7 @@ def choose_solver(solver: str, size: int) -> str:
         raise ValueError(f"Unknown solver '{solver}'. Use one of: {', '.join(SOLVERS)}.")
     if solver != "auto":
         return solver
-    return "cbc" if size >= AUTO_CBC_MIN_PRIORITIES else "highs"
+    return "cbc" if AUTO_CBC_FROM <= size < AUTO_HIGHS_FROM else "highs"
 
 
 def run_solver(
@@ -100,7 +105,11 @@ def run_solver(
     chosen = choose_solver(solver, model.size)
     if chosen == "highs":
         return solve_with_highs(model, time_limit, gap)
-    return solve_with_pulp(model, time_limit, gap, use_cbc=(chosen == "cbc"))
+    if chosen == "race":
+        return race(model, time_limit, gap)
+    if chosen == "cbc":
+        return solve_with_cbc(model, time_limit, gap)
+    return solve_with_pulp(model, time_limit, gap, use_cbc=(chosen == "cbc-pulp"))
 
 
 # ------------------------------------------------------------------ HiGHS in-process
@@ -267,7 +276,7 @@ def solve_with_pulp(model: SelectionModel, time_limit: float, gap: float, use_cb
         cbc_path = pulp.PULP_CBC_CMD.pulp_cbc_path
         handle, log = tempfile.mkstemp(prefix="cbc_", suffix=".log")
         os.close(handle)
-        engine = pulp.COIN_CMD(path=cbc_path, msg=False, timeLimit=time_limit, gapRel=gap, threads=1, logPath=log)
+        engine = pulp.COIN_CMD(path=cbc_path, msg=False, timeLimit=time_limit, gapRel=gap, logPath=log)
         name = "CBC"
     else:
         engine = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=gap, threads=1)
@@ -349,3 +358,197 @@ def satisfies(model: SelectionModel, x: np.ndarray, tol: float = 1e-6) -> bool:
         ):
             return False
     return True
+
+
+# ------------------------------------------------------------------ CBC fed the model's arrays
+
+
+def mps_text(model: SelectionModel) -> str:
+    """The model as a free-format MPS file (maximised with CBC's -max): columns C<j>, rows R<r> in model
+    order, integer columns between markers, every bound written out. A row with two finite sides is a G
+    row with a range; a row with no finite side constrains nothing and is left out. Numbers are written
+    with Python's shortest exact form (repr), so CBC reads the model's coefficients unchanged."""
+    n = model.num_cols
+    kinds: list[str] = []
+    rhs: list[str] = []
+    ranges: list[str] = []
+    kept_rows: list[int] = []
+    for r, row in enumerate(model.rows):
+        lower, upper = float(row.lower), float(row.upper)
+        if math.isfinite(lower) and math.isfinite(upper):
+            if lower == upper:
+                kinds.append(f" E R{r}")
+            else:
+                kinds.append(f" G R{r}")
+                ranges.append(f"    RNG R{r} {upper - lower!r}")
+            side = lower
+        elif math.isfinite(upper):
+            kinds.append(f" L R{r}")
+            side = upper
+        elif math.isfinite(lower):
+            kinds.append(f" G R{r}")
+            side = lower
+        else:
+            continue
+        if side != 0:
+            rhs.append(f"    RHS R{r} {side!r}")
+        kept_rows.append(r)
+    # Every nonzero, objective entries as row -1, in column order (the objective first in each column).
+    rows = [model.rows[r] for r in kept_rows]
+    row_of = np.concatenate([[-1] * n] + [np.full(len(row.cols), r) for r, row in zip(kept_rows, rows)])
+    col_of = np.concatenate([np.arange(n)] + [np.asarray(row.cols) for row in rows])
+    coef_of = np.concatenate(
+        [np.asarray(model.objective, dtype=float)] + [np.asarray(row.coefs, float) for row in rows]
+    )
+    keep = (coef_of != 0) | (row_of < 0)
+    order = np.lexsort((row_of[keep], col_of[keep]))
+    row_of, col_of, coef_of = row_of[keep][order].tolist(), col_of[keep][order].tolist(), coef_of[keep][order].tolist()
+    entries = [f"    C{j} {'OBJ' if r < 0 else f'R{r}'} {c!r}" for j, r, c in zip(col_of, row_of, coef_of)]
+    # Integer columns between markers: one marker pair around each run of integer columns.
+    integer = model.is_integer().tolist()
+    starts = np.searchsorted(np.asarray(col_of), np.arange(n + 1)).tolist()
+    columns: list[str] = []
+    run_start = 0
+    for j in range(1, n + 1):
+        if j == n or integer[j] != integer[run_start]:
+            block = entries[starts[run_start] : starts[j]]
+            if integer[run_start]:
+                columns += [f"    M{run_start} 'MARKER' 'INTORG'", *block, f"    E{run_start} 'MARKER' 'INTEND'"]
+            else:
+                columns += block
+            run_start = j
+    bounds: list[str] = []
+    for j, (lower, upper) in enumerate(zip(model.col_lower.tolist(), model.col_upper.tolist())):
+        if lower == upper and math.isfinite(lower):
+            bounds.append(f" FX BND C{j} {lower!r}")
+            continue
+        bounds.append(f" LO BND C{j} {lower!r}" if math.isfinite(lower) else f" MI BND C{j}")
+        bounds.append(f" UP BND C{j} {upper!r}" if math.isfinite(upper) else f" PL BND C{j}")
+    lines = ["NAME rationalise", "ROWS", " N OBJ", *kinds, "COLUMNS", *columns, "RHS", *rhs]
+    if ranges:
+        lines += ["RANGES", *ranges]
+    lines += ["BOUNDS", *bounds, "ENDATA"]
+    return "\n".join(lines) + "\n"
+
+
+def _cbc_path() -> str:
+    import pulp
+
+    return pulp.PULP_CBC_CMD.pulp_cbc_path
+
+
+def solve_with_cbc(
+    model: SelectionModel,
+    time_limit: float,
+    gap: float,
+    on_start: Callable[[subprocess.Popen], None] | None = None,
+) -> SolverOutcome:
+    """CBC on the model's MPS file (no PuLP objects: writing is ~10x faster at 20,000 priorities).
+    `on_start` receives the CBC process as soon as it runs (so that a race can stop it)."""
+    started = time.perf_counter()
+    name = "CBC"
+    with tempfile.TemporaryDirectory(prefix="cbc_") as folder:
+        mps, sol, log = (Path(folder) / f for f in ("model.mps", "model.sol", "cbc.log"))
+        mps.write_text(mps_text(model))
+        args = [_cbc_path(), str(mps), "-max", "-sec", f"{time_limit:g}", "-ratio", f"{gap:g}"]
+        args += ["-timeMode", "elapsed", "-solve", "-printingOptions", "all", "-solution", str(sol)]
+        with open(log, "w") as out:
+            process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            if on_start:
+                on_start(process)
+            code = process.wait()
+        seconds = time.perf_counter() - started
+        if code != 0 or not sol.exists():
+            return SolverOutcome("error", None, None, None, None, seconds, name, f"CBC stopped (exit code {code}).")
+        cbc_gap, timed_out = _cbc_log(log.read_text(errors="replace"))
+        solution = sol.read_text(errors="replace").splitlines()
+    head = solution[0].split() if solution else []
+    word = head[0] if head else ""
+    has_solution = word == "Optimal" or (word == "Stopped" and len(head) >= 5 and head[4] == "objective")
+    if word in ("Infeasible", "Integer"):
+        return SolverOutcome("infeasible", None, None, None, None, seconds, name, "No selection satisfies every rule.")
+    if not has_solution:
+        message = (
+            f"The solver reached its time limit of {time_limit:g} s before finding any selection."
+            if timed_out
+            else f"The solver stopped without a selection ({' '.join(head) or 'no status'})."
+        )
+        return SolverOutcome("no_solution", None, None, None, None, seconds, name, message, timed_out)
+    x = np.maximum(model.col_lower.astype(float), 0.0)  # a column CBC leaves out sits at its lower bound
+    x = np.where(np.isfinite(x), x, 0.0)
+    for line in solution[1:]:
+        parts = line.split()
+        if parts and parts[0] == "**":
+            parts = parts[1:]
+        if len(parts) >= 3 and parts[1].startswith("C") and parts[1][1:].isdigit():
+            x[int(parts[1][1:])] = float(parts[2])
+    integer = model.is_integer()
+    x = np.where(integer, np.round(x), x)
+    objective = float(model.objective @ x + model.constant)
+    if not satisfies(model, x):  # a solution that breaks a rule is never shown
+        return SolverOutcome(
+            "error", None, None, None, None, seconds, name, "The solver returned a selection that breaks a rule."
+        )
+    bound = None if cbc_gap is None else objective + cbc_gap
+    stopped = f"Stopped at the {time_limit:g} s time limit." if timed_out else "Stopped before proving optimality."
+    return _found(x, objective, bound, seconds, name, stopped, timed_out)
+
+
+# ------------------------------------------------------------------ the race
+
+
+def race(model: SelectionModel, time_limit: float, gap: float) -> SolverOutcome:
+    """HiGHS (in this process, on a thread; it releases the GIL) and CBC (its own process) solve the same
+    model at once, one per core; the first proven answer (optimal or infeasible) wins and the other is
+    stopped. If neither proves its answer in the time limit, the better selection is kept with the lower
+    of the two bounds (each is a valid bound on the best value)."""
+    started = time.perf_counter()
+    done = threading.Event()
+    lock = threading.Lock()
+    outcomes: dict[str, SolverOutcome] = {}
+    processes: list[subprocess.Popen] = []
+    h = highs_instance(model, time_limit, gap)
+    h.HandleUserInterrupt = True
+
+    def finish(name: str, outcome: SolverOutcome) -> None:
+        with lock:
+            outcomes[name] = outcome
+            if outcome.proven or len(outcomes) == 2:
+                done.set()
+
+    def run_cbc() -> None:
+        try:
+            finish("cbc", solve_with_cbc(model, time_limit, gap, on_start=processes.append))
+        except Exception as err:  # noqa: BLE001 - CBC failing must not lose the HiGHS answer
+            finish("cbc", SolverOutcome("error", None, None, None, None, 0.0, "CBC", str(err)))
+
+    def run_h() -> None:
+        finish("highs", run_highs(h, time_limit, started, model.is_integer()))
+
+    threads = [threading.Thread(target=run_cbc, daemon=True), threading.Thread(target=run_h, daemon=True)]
+    for thread in threads:
+        thread.start()
+    done.wait()
+    with lock:
+        winner = next((o for o in outcomes.values() if o.proven), None)
+    if winner is not None:
+        h.cancelSolve()
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    if winner is not None:
+        return replace(winner, seconds=seconds, solver=f"{winner.solver} (raced)")
+    found = [o for o in outcomes.values() if o.x is not None]
+    if not found:
+        first = outcomes.get("highs") or next(iter(outcomes.values()))
+        return replace(first, seconds=seconds)
+    best = max(found, key=lambda o: o.objective)
+    bounds = [o.bound for o in found if o.bound is not None]
+    bound = min(bounds) if bounds else None
+    timed_out = any(o.time_limit_hit for o in outcomes.values())
+    return _found(
+        best.x, best.objective, bound, seconds, f"{best.solver} (raced)", best.message or "Stopped early.", timed_out
+    )

@@ -8,12 +8,14 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .domain import Portfolio, Priority
 from .errors import PortfolioError, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 from .parsing import (
     BASE_COLUMNS,
     COST_PREFIX,
@@ -66,6 +68,8 @@ def table_columns(portfolio: Portfolio) -> list[str]:
 
 def priorities_frame(portfolio: Portfolio) -> pd.DataFrame:
     """The priorities as a table with one column per capacity dimension and per criterion."""
+    import pandas as pd  # here, not at the top: the command line reads JSON without pandas
+
     return pd.DataFrame([priority_to_record(p) for p in portfolio.priorities], columns=table_columns(portfolio))
 
 

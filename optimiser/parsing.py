@@ -11,6 +11,7 @@ import difflib
 import math
 import numbers
 import re
+import sys
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -123,17 +124,23 @@ class _Collector:
 
 
 def is_blank(value: Any) -> bool:
+    """None, NaN, pandas NA or NaT, or text of only spaces. Plain values are answered first (a 10,000-row
+    file asks this for every cell); pandas is only consulted when it is already loaded, since its NA and NaT
+    cannot exist otherwise (the command line reads JSON without importing it)."""
     if value is None:
         return True
+    kind = type(value)
+    if kind is str:
+        return value.strip() == ""
+    if kind is float:
+        return math.isnan(value)
+    if kind is int or kind is bool:
+        return False
     if isinstance(value, float) and math.isnan(value):
         return True
-    try:  # pandas NA / NaT
-        import pandas as pd
-
-        if value is pd.NA or value is pd.NaT:
-            return True
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        pass
+    pd = sys.modules.get("pandas")
+    if pd is not None and (value is pd.NA or value is pd.NaT):
+        return True
     return isinstance(value, str) and value.strip() == ""
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from . import words
 from .domain import HORIZON_LABELS, Portfolio
-from .explanations import explain_portfolio
-from .exports import explanation_text
 from .frontier import Frontier
 from .result import Result
 from .words import fmt as _fmt
@@ -80,6 +78,9 @@ def explain_text(portfolio: Portfolio, result: Result, explained=None, time_limi
     ]
     if not result.has_selection:
         return "\n".join(lines + conflicts_text(result))
+    from .explanations import explain_portfolio
+    from .exports import explanation_text  # pandas: only for this command
+
     explained = explained or explain_portfolio(portfolio, result, time_limit=time_limit)
     figures = explained.figures
     lines.append(f"Kept {len(result.kept)} of {len(portfolio.priorities)}; net value {_fmt(result.objective or 0.0)}.")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import replace
 
 from . import words
-from .backends import DEFAULT_GAP, DEFAULT_TIME_LIMIT, run_solver
+from .backends import run_solver
 from .diagnosis import diagnose, fix_options
 from .domain import Portfolio
 from .explain import binding_rules, decisions
@@ -15,18 +14,7 @@ from .figures import capacity_use, horizon_shares, value_figures
 from .model import build_model
 from .result import Result, RuleNote
 from .rules import assert_rules
-
-MAX_TIME_LIMIT = 3600.0  # seconds
-
-
-def check_time_limit(seconds: float) -> float:
-    """A solver time limit in seconds: a finite number above 0 and at most MAX_TIME_LIMIT, else ValueError
-    (a negative limit would mean none to one back-end, NaN confuses another)."""
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds):
-        raise ValueError(f"The time limit must be a finite number of seconds, not {seconds!r}.")
-    if not 0 < seconds <= MAX_TIME_LIMIT:
-        raise ValueError(f"The time limit must be above 0 and at most {MAX_TIME_LIMIT:g} seconds, not {seconds:g}.")
-    return float(seconds)
+from .solver_options import DEFAULT_GAP, DEFAULT_TIME_LIMIT, MAX_TIME_LIMIT, check_time_limit  # noqa: F401
 
 
 def solve(

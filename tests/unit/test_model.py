@@ -7,7 +7,8 @@ from optimiser.model import build_model
 from optimiser.solve import solve
 from tests.builders import portfolio, priority
 
-SOLVERS = ["highs", "cbc"]
+# cbc: CBC on the MPS file written from the model; cbc-pulp: PuLP's route; race: HiGHS and CBC at once.
+SOLVERS = ["highs", "cbc", "cbc-pulp", "race"]
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -179,11 +180,52 @@ def test_sample_keeps_about_a_third(sample):
         assert use.used <= use.usable + 1e-9
 
 
-def test_auto_picks_highs_for_small_and_cbc_for_large_portfolios():
+def test_auto_picks_highs_for_small_cbc_for_middling_and_highs_for_large_portfolios():
     from optimiser.backends import choose_solver
 
     assert choose_solver("auto", 48) == "highs"
-    assert choose_solver("auto", 5000) == "cbc"
+    assert choose_solver("auto", 200) == choose_solver("auto", 1000) == "cbc"
+    assert choose_solver("auto", 5000) == "highs"
     assert choose_solver("cbc", 10) == "cbc"
     with pytest.raises(ValueError, match="Unknown solver 'gurobi'"):
         choose_solver("gurobi", 10)
+
+
+def test_every_back_end_proves_the_same_optimum_on_a_generated_portfolio():
+    from bench.gen_portfolio import gen_portfolio
+
+    model = build_model(gen_portfolio(150, 3, seed=2))
+    outcomes = {name: run_solver(model, name) for name in ("highs", "cbc", "cbc-pulp", "race")}
+    assert {o.status for o in outcomes.values()} == {"optimal"}
+    values = [o.objective for o in outcomes.values()]
+    assert max(values) - min(values) <= 1e-6
+    assert outcomes["race"].solver.endswith("(raced)")
+
+
+def test_the_race_reports_infeasibility_when_must_dos_exceed_capacity():
+    p = portfolio([priority("A", 6, 4, must_do=True), priority("B", 6, 5, must_do=True)], capacity=10)
+    outcome = run_solver(build_model(p), "race")
+    assert outcome.status == "infeasible" and outcome.x is None
+
+
+def test_the_race_stops_the_loser(monkeypatch):
+    """When HiGHS proves first, CBC's process is killed, not left running."""
+    import optimiser.backends as backends
+
+    started = []
+    real = backends.solve_with_cbc
+
+    def slow_cbc(model, time_limit, gap, on_start=None):
+        def hold(process):
+            started.append(process)
+            if on_start:
+                on_start(process)
+
+        return real(model, time_limit, gap, on_start=hold)
+
+    monkeypatch.setattr(backends, "solve_with_cbc", slow_cbc)
+    from bench.gen_portfolio import gen_portfolio
+
+    outcome = run_solver(build_model(gen_portfolio(300, 3, seed=1)), "race")
+    assert outcome.status == "optimal"
+    assert started and all(process.poll() is not None for process in started)

@@ -1,6 +1,6 @@
-"""One builder feeds every back-end: on generated portfolios the HiGHS arrays and the PuLP model of each
-variant (base, elastic diagnosis, threshold, threshold with covering) carry the same coefficients, bounds
-and objective."""
+"""One builder feeds every back-end: on generated portfolios the HiGHS arrays, the PuLP model and the MPS file
+handed to CBC of each variant (base, elastic diagnosis, threshold, threshold with covering) carry the same
+coefficients, bounds and objective."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from optimiser.backends import highs_instance, to_pulp
+from optimiser.backends import highs_instance, mps_text, to_pulp
 from optimiser.model import SelectionModel, build_model, elastic_model, threshold_model
 from optimiser.synthetic import generate_portfolio
 
@@ -22,10 +22,24 @@ def _finite(value: float) -> float:
 
 def highs_arrays(model: SelectionModel):
     """(objective, col bounds, integrality, {row: (lower, upper, {col: coef})}) read back from HiGHS."""
+    return lp_arrays(highs_instance(model, 1.0, 0.0).getLp())
+
+
+def mps_arrays(model: SelectionModel, tmp_path):
+    """The same, read back from the MPS file CBC is given (HiGHS reads it; CBC is told to maximise)."""
     import highspy
 
-    h = highs_instance(model, 1.0, 0.0)
-    lp = h.getLp()
+    path = tmp_path / "model.mps"
+    path.write_text(mps_text(model))
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    assert h.readModel(str(path)) == highspy.HighsStatus.kOk
+    return lp_arrays(h.getLp())
+
+
+def lp_arrays(lp):
+    import highspy
+
     integer = [v == highspy.HighsVarType.kInteger for v in lp.integrality_]
     matrix = lp.a_matrix_
     by_row: list[dict[int, float]] = [{} for _ in range(lp.num_row_)]
@@ -72,9 +86,24 @@ def _key(coefs: dict[int, float]) -> tuple:
     return tuple(sorted((j, round(c, 9)) for j, c in coefs.items()))
 
 
-def assert_same(model: SelectionModel) -> None:
+def row_sides(rows) -> list[tuple]:
+    """Each row with two finite sides as two one-sided rows, rounded, sorted (as PuLP writes them)."""
+    sides = []
+    for lower, upper, coefs in rows:
+        if math.isfinite(lower):
+            sides.append((round(lower, 9), INF, _key(coefs)))
+        if math.isfinite(upper):
+            sides.append((-INF, round(upper, 9), _key(coefs)))
+    return sorted(sides)
+
+
+def assert_same(model: SelectionModel, tmp_path) -> None:
     h_obj, h_offset, h_bounds, h_int, h_rows = highs_arrays(model)
     p_obj, p_offset, p_bounds, p_int, p_sides = pulp_arrays(model)
+    m_obj, _, m_bounds, m_int, m_rows = mps_arrays(model, tmp_path)
+    # CBC gets every coefficient exactly (repr) and adds the constant back itself.
+    assert m_obj == list(model.objective) and m_bounds == h_bounds and m_int == h_int
+    assert row_sides(m_rows) == row_sides(h_rows)
     assert np.allclose(h_obj, p_obj) and np.allclose(h_obj, model.objective)
     assert h_offset == pytest.approx(p_offset) == pytest.approx(model.constant)
     assert h_bounds == p_bounds
@@ -92,24 +121,24 @@ def assert_same(model: SelectionModel) -> None:
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_highs_and_pulp_receive_the_same_base_model(seed):
+def test_highs_pulp_and_cbc_receive_the_same_base_model(seed, tmp_path):
     portfolio = generate_portfolio(60, k=3, seed=seed, long_min_pct=20.0)
-    assert_same(build_model(portfolio))
+    assert_same(build_model(portfolio), tmp_path)
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_highs_and_pulp_receive_the_same_elastic_model(seed):
+def test_highs_pulp_and_cbc_receive_the_same_elastic_model(seed, tmp_path):
     portfolio = generate_portfolio(40, k=2, seed=seed, long_min_pct=30.0)
     model, where = elastic_model(portfolio)
     assert where.slacks and where.locks
-    assert_same(model)
+    assert_same(model, tmp_path)
 
 
 @pytest.mark.parametrize("covering", [None, 0.7])
-def test_highs_and_pulp_receive_the_same_threshold_model(covering):
+def test_highs_pulp_and_cbc_receive_the_same_threshold_model(covering, tmp_path):
     portfolio = generate_portfolio(40, k=3, seed=3, long_min_pct=20.0)
     pid = next(p.id for p in portfolio.priorities if not p.must_do)
-    assert_same(threshold_model(portfolio, pid, 100.0, covering=covering))
+    assert_same(threshold_model(portfolio, pid, 100.0, covering=covering), tmp_path)
 
 
 def test_the_variants_are_built_from_the_base_model_rows():
