@@ -3,6 +3,7 @@ weight can move before the kept set changes. Every point is a re-solve, never a 
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -12,7 +13,8 @@ import numpy as np
 from .diagnosis import forced_set
 from .domain import Portfolio
 from .model import capacity_row
-from .whatif import Resolver
+from .rules import assert_rules
+from .whatif import Resolver, Shared, WhatIf
 
 DEFAULT_POINTS = 25
 WEIGHT_TOLERANCE = 0.05
@@ -42,22 +44,39 @@ class Frontier:
     seconds: float
 
 
-def frontier(portfolio: Portfolio, dimension: str, points: int = DEFAULT_POINTS, time_limit: float = 10.0) -> Frontier:
+def frontier(
+    portfolio: Portfolio,
+    dimension: str,
+    points: int = DEFAULT_POINTS,
+    time_limit: float = 10.0,
+    *,
+    fast: bool = True,
+    workers: int = 2,
+) -> Frontier:
     """Best value at `points` levels of one capacity, from what the must-dos need to what the whole
-    wish-list needs, other capacities and rules unchanged."""
+    wish-list needs, other capacities and rules unchanged.
+
+    `fast` (the default) shares the levels between `workers` threads and uses what one level proves for
+    the others: a selection found at one level fits every higher level (a start for its re-solve), and the
+    best value never falls as the capacity rises, so a selection that fits a level and is worth the proven
+    best value of a higher level is proven best at this level too, without a re-solve (it is checked by
+    `check_rules` like any answer). `fast=False` re-solves every level in turn (the reference)."""
     started = time.perf_counter()
     dim = portfolio.dimension(dimension)
     forced = forced_set(portfolio)
     low = sum(p.cost(dimension) for p in portfolio.priorities if p.id in forced)
     high = sum(p.cost(dimension) for p in portfolio.priorities)
     levels = np.linspace(low, max(high, low), max(points, 2))
-    resolver = Resolver(portfolio, time_limit=time_limit)
     row = capacity_row(portfolio, dimension)
+    order = [p.id for p in portfolio.priorities]
+    if fast:
+        answers = _fast_levels(portfolio, dimension, row, [float(v) for v in levels], time_limit, workers)
+    else:
+        resolver = Resolver(portfolio, time_limit=time_limit)
+        answers = [resolver.solve(row_upper={row: float(level)}) for level in levels]
     out: list[FrontierPoint] = []
     previous: frozenset[str] = frozenset()
-    order = [p.id for p in portfolio.priorities]
-    for level in levels:
-        what = resolver.solve(row_upper={row: float(level)})
+    for level, what in zip(levels, answers):
         kept = what.kept
         out.append(
             FrontierPoint(
@@ -71,6 +90,60 @@ def frontier(portfolio: Portfolio, dimension: str, points: int = DEFAULT_POINTS,
         )
         previous = kept
     return Frontier(dimension, dim.unit, dim.usable, tuple(out), time.perf_counter() - started)
+
+
+def _fast_levels(
+    portfolio: Portfolio, dimension: str, row: str, levels: list[float], time_limit: float, workers: int
+) -> list[WhatIf]:
+    """The re-solves of the frontier's levels, shared by threads (see `frontier`)."""
+    shared = Shared(portfolio, None, time_limit)
+    use = np.array([p.cost(dimension) for p in portfolio.priorities])
+    lock = threading.Lock()
+    found: list[tuple[float, float, frozenset[str]]] = []  # (use, value, kept) of every selection found
+    answers: dict[int, WhatIf] = {}
+    # The top level first (its value bounds every other), then the rest from the bottom up, so that each
+    # re-solve has the selections of lower levels as starts.
+    queue = iter([len(levels) - 1, *range(len(levels) - 1)])
+
+    def best_fitting(level: float) -> tuple[float, frozenset[str]] | None:
+        fits = [(value, kept) for used, value, kept in found if used <= level * (1 + 1e-12) + 1e-9]
+        return max(fits, key=lambda f: f[0]) if fits else None
+
+    def upper_bound(k: int) -> float | None:
+        """The lowest proven best value of a level at or above level k (a bound on level k's best)."""
+        above = [
+            a.objective for j, a in answers.items() if j >= k and a.status == "optimal" and a.objective is not None
+        ]
+        return min(above) if above else None
+
+    def work() -> None:
+        resolver = Resolver(portfolio, time_limit=time_limit, fast=True, shared=shared)
+        while True:
+            with lock:
+                k = next(queue, None)
+                if k is None:
+                    return
+                candidate = best_fitting(levels[k])
+                bound = upper_bound(k)
+            level = levels[k]
+            if candidate is not None and bound is not None and candidate[0] >= bound:
+                # Proven best: it fits this level and is worth the proven best of a higher level.
+                changed = resolver.changed_portfolio(row_upper={row: level})
+                assert_rules(changed, candidate[1], "a frontier point")
+                resolver.skipped += 1
+                what = WhatIf("optimal", candidate[0], candidate[1], 0.0)
+            else:
+                start = candidate[1] if candidate is not None else None
+                what = resolver.solve(row_upper={row: level}, start=start)
+            with lock:
+                answers[k] = what
+                if what.objective is not None:
+                    found.append((float(use @ resolver.mask(what.kept)), what.objective, what.kept))
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for future in [pool.submit(work) for _ in range(max(1, workers))]:
+            future.result()
+    return [answers[k] for k in range(len(levels))]
 
 
 @dataclass(frozen=True)
