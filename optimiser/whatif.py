@@ -200,6 +200,16 @@ class Starts:
             return None
         return matrix[int(np.flatnonzero(ok)[np.argmax(values[ok])])]
 
+    def best_under(self, objective: np.ndarray) -> np.ndarray | None:
+        """The pool's best selection under another objective (e.g. other weights; the rules are the same)."""
+        with self.lock:
+            if not self.selections:
+                return None
+            if self._matrix is None:
+                self._matrix = np.array(self.selections)
+            matrix = self._matrix
+        return matrix[int(np.argmax(matrix @ objective))]
+
     # -------------------------------------------------------------- greedy neighbours of today's selection
 
     @staticmethod
