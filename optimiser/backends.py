@@ -103,6 +103,13 @@ def run_solver(
     model: SelectionModel, solver: str = "auto", time_limit: float = DEFAULT_TIME_LIMIT, gap: float = DEFAULT_GAP
 ) -> SolverOutcome:
     chosen = choose_solver(solver, model.size)
+    if solver == "auto":
+        from .reduced import applies, solve_reduced
+
+        if applies(model):
+            reduced = solve_reduced(model, time_limit, gap)
+            if reduced is not None and (reduced.proven or reduced.x is not None):
+                return reduced
     if chosen == "highs":
         return solve_with_highs(model, time_limit, gap)
     if chosen == "race":
