@@ -173,12 +173,13 @@ def weight_sensitivity(
     re-solving on a grid from 0 to 3x the weight (at least 10) and bisecting where the set changes.
     A change and change back between two grid points would not be seen.
 
-    `fast` (the default) builds the model once for all threads, sets whatif.FAST_OPTIONS and never re-solves
-    a weight twice; `fast=False` is the plain re-solve of each weight (the reference). Re-solves get no
-    starting selection: at a weight where two selections tie (a bisection often lands on the exact weight
-    where today's set and another are worth the same) a start changed which of the two the solver
-    returned, and so moved a stated end by one bisection step (financial_sustainability on the sample:
-    1.71875 -> 1.75), where the figures must stay the same."""
+    `fast` (the default) builds the model once for all threads and never re-solves a weight twice;
+    `fast=False` is the plain re-solve of each weight (the reference). The re-solves keep the plain HiGHS
+    settings and get no starting selection: at a weight where two selections tie (a bisection often lands
+    on the exact weight where today's set and another are worth the same) either changed which of the two
+    the solver returned, and so a stated figure: a start moved an end by one bisection step
+    (financial_sustainability on the sample: 1.71875 -> 1.75), whatif.FAST_OPTIONS changed a step's count
+    (staff_experience at weight 2.5: 10 -> 6 decisions), where the figures must stay the same."""
     today = Resolver(portfolio, time_limit=time_limit).solve()
     if today.objective is None:
         return WeightSensitivity("no_selection" if today.impossible else "unproven", ())
@@ -189,7 +190,7 @@ def weight_sensitivity(
 
     def one(c) -> WeightRange:
         # one HiGHS instance per thread
-        resolver = Resolver(portfolio, time_limit=time_limit, fast=fast, shared=shared)
+        resolver = Resolver(portfolio, time_limit=time_limit, shared=shared)
         scores = {p.id: p.score(c.name) for p in portfolio.priorities}
         proven = [True]
         seen: dict[float, frozenset[str]] = {}
