@@ -560,10 +560,30 @@ class Resolver:
 
     # ------------------------------------------------------------------ cost ranges
 
-    def _threshold(self, pid: str, value_to_beat: float, upper: float, covering: float | None):
-        """One solve of the threshold model: (share, selection, proven) or None when no share works."""
+    def _threshold(
+        self,
+        pid: str,
+        value_to_beat: float,
+        upper: float,
+        covering: float | None,
+        start: tuple[frozenset[str], float] | None = None,
+    ):
+        """One solve of the threshold model: (share, selection, proven) or None when no share works.
+
+        `start` (fast path only): a selection and share known to meet the model, given to HiGHS as a
+        starting point (HiGHS checks it and ignores it if it does not)."""
         model = threshold_model(self.portfolio, pid, value_to_beat, upper=upper, covering=covering)
-        outcome = run_solver(model, solver="highs", time_limit=self.time_limit, gap=0.0)
+        if self.fast and start is not None:
+            import highspy
+
+            h = highs_instance(model, self.time_limit, 0.0)
+            solution = highspy.HighsSolution()
+            solution.col_value = [1.0 if q in start[0] else 0.0 for q in model.ids] + [float(start[1])]
+            solution.value_valid = True
+            h.setSolution(solution)
+            outcome = run_highs(h, self.time_limit, time.perf_counter(), model.is_integer())
+        else:
+            outcome = run_solver(model, solver="highs", time_limit=self.time_limit, gap=0.0)
         self.solves += 1
         if outcome.x is None:
             return None, outcome.status == "infeasible"
@@ -642,7 +662,8 @@ class Resolver:
                 break
             low, witness = high, top_witness
             for _ in range(MAX_RANGE_STEPS):
-                further, ok = self._threshold(pid, value_to_beat, low, low)
+                # witness meets every rule at share `low` and is worth enough: a start for the next solve
+                further, ok = self._threshold(pid, value_to_beat, low, low, (witness, low))
                 proven &= ok
                 if further is None or further[0] >= low - RANGE_STEP / 10:
                     break
