@@ -5,7 +5,7 @@
 - ``cbc-pulp``: CBC through a PuLP problem with named constraints (PuLP's own route).
 - ``highs-pulp``: HiGHS through PuLP, kept for benchmarking the two routes.
 - ``race``: HiGHS and CBC at once on the same model; the first proven answer wins (`race`).
-- ``auto``: by size (see AUTO_CBC_FROM).
+- ``auto``: LP reduced-cost fixing (`reduced.solve_reduced`) or a solver by size (see AUTO_CBC_FROM).
 
 Every back-end returns a :class:`SolverOutcome`; values are only read back when the solver
 says a solution exists.
@@ -34,14 +34,16 @@ from .solver_options import DEFAULT_GAP, DEFAULT_TIME_LIMIT, SOLVERS  # noqa: F4
 # score, so a real improvement is far larger than this.
 PROVEN_ABS_GAP = 1e-6
 PROVEN_REL_GAP = 1e-9
-# `auto` picks by size, as measured on ../shared/bench/gen.py instances (bench/vs_pulp.py, 2 cores):
-# - below AUTO_CBC_FROM priorities HiGHS in-process: the sample solves in ~10 ms, less than starting CBC;
-# - from AUTO_CBC_FROM, CBC on the model's MPS file: at N=200 0.07 s median against HiGHS 0.16 s, at
-#   N=1,000 0.39 s against 0.56 s, and on 100 x 5 knapsacks several times faster;
-# - from AUTO_HIGHS_FROM, HiGHS again: at N=5,000 2.2-3.8 s against CBC 3.4-6.6 s, and CBC's run times
-#   swing more at 20,000 (38-116 s in ../shared/SOLVER_NOTES.md).
-# `race` runs both at once (one per core) and takes the first proven answer. It is not `auto`'s choice:
-# on a busy 2-core machine the two halves share the cores and the race lost to the faster solver alone.
+# `auto`, measured on ../shared/bench/gen.py instances and 100 x 5 knapsacks (bench/vs_pulp.py,
+# bench/knapsack_cli.py; 2 cores):
+# - below AUTO_CBC_FROM priorities, HiGHS in-process: the sample solves in ~10 ms, less than starting CBC;
+# - with prerequisites or alternatives, from 100 priorities: LP reduced-cost fixing, then HiGHS on what is
+#   left (optimiser/reduced.py): 2-5x faster than either solver alone on gen.py instances;
+# - otherwise (or if the reduction does not apply) by size: CBC on the model's MPS file from AUTO_CBC_FROM
+#   (on pure knapsacks several times faster than HiGHS), HiGHS from AUTO_HIGHS_FROM (at N=5,000 2.2-3.8 s
+#   against CBC 3.4-6.6 s; CBC's times swing more at 20,000: 38-116 s in ../shared/SOLVER_NOTES.md).
+# `race` runs HiGHS and CBC at once (one per core) and takes the first proven answer. It is not `auto`'s
+# choice: on a busy 2-core machine the two share the cores and the race lost to the faster solver alone.
 AUTO_CBC_FROM = 100
 AUTO_HIGHS_FROM = 3000
 
@@ -103,7 +105,9 @@ def run_solver(
     model: SelectionModel, solver: str = "auto", time_limit: float = DEFAULT_TIME_LIMIT, gap: float = DEFAULT_GAP
 ) -> SolverOutcome:
     chosen = choose_solver(solver, model.size)
-    if solver == "auto":
+    if solver == "auto" and any(row.kind in ("requires", "excludes") for row in model.rows):
+        # Portfolios with prerequisites or alternatives: LP reduced-cost fixing first (optimiser/reduced.py).
+        # Pure knapsacks (no such rows) go straight to CBC, which solves them several times faster.
         from .reduced import applies, solve_reduced
 
         if applies(model):

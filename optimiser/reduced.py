@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -139,12 +140,12 @@ def first_selection(
     return x
 
 
-def solve_reduced(model: SelectionModel, time_limit: float, gap: float, min_size: int = MIN_SIZE):
+def solve_reduced(model: SelectionModel, time_limit: float, gap: float, min_size: int = MIN_SIZE, inner: str = "highs"):
     """The optimum of the 0/1 model by LP reduced-cost fixing (module docstring), as a SolverOutcome; None when
     the method does not apply or the LP relaxation gives nothing to work with (the caller then solves plainly)."""
     import highspy
 
-    from .backends import SolverOutcome, _found, highs_instance, run_highs
+    from .backends import SolverOutcome, _found, highs_instance, run_highs, solve_with_cbc
 
     if not applies(model, min_size):
         return None
@@ -203,17 +204,23 @@ def solve_reduced(model: SelectionModel, time_limit: float, gap: float, min_size
         remaining = time_limit - (time.perf_counter() - started)
         if remaining <= 0:
             break
-        small = highs_instance(model, remaining, gap)
-        for mask, value in ((fixed_zero, 0.0), (fixed_one, 1.0)):
-            idx = np.flatnonzero(mask).astype(np.int32)
-            if len(idx):
-                small.changeColsBounds(len(idx), idx, np.full(len(idx), value), np.full(len(idx), value))
-        if not (np.any(best_x[fixed_zero] > 0.5) or np.any(best_x[fixed_one] < 0.5)):
-            given = highspy.HighsSolution()
-            given.col_value = best_x.tolist()
-            given.value_valid = True
-            small.setSolution(given)
-        outcome = run_highs(small, remaining, time.perf_counter(), integer)
+        if inner == "cbc":
+            lower, upper = model.col_lower.copy(), model.col_upper.copy()
+            lower[fixed_one] = upper[fixed_one] = 1.0
+            lower[fixed_zero] = upper[fixed_zero] = 0.0
+            outcome = solve_with_cbc(replace(model, col_lower=lower, col_upper=upper), remaining, gap)
+        else:
+            small = highs_instance(model, remaining, gap)
+            for mask, value in ((fixed_zero, 0.0), (fixed_one, 1.0)):
+                idx = np.flatnonzero(mask).astype(np.int32)
+                if len(idx):
+                    small.changeColsBounds(len(idx), idx, np.full(len(idx), value), np.full(len(idx), value))
+            if not (np.any(best_x[fixed_zero] > 0.5) or np.any(best_x[fixed_one] < 0.5)):
+                given = highspy.HighsSolution()
+                given.col_value = best_x.tolist()
+                given.value_valid = True
+                small.setSolution(given)
+            outcome = run_highs(small, remaining, time.perf_counter(), integer)
         if outcome.x is not None and outcome.objective is not None and outcome.objective > best:
             best, best_x = outcome.objective, outcome.x
         proven_part = outcome.status in ("optimal", "infeasible")
@@ -221,7 +228,13 @@ def solve_reduced(model: SelectionModel, time_limit: float, gap: float, min_size
             # Inside the fixings the small MIP proved `best` (or found nothing above the target); outside them
             # nothing beats target + unit - margin, which is <= best on the lattice (or < target <= best).
             return SolverOutcome(
-                "optimal", best_x, best, best, 0.0, time.perf_counter() - started, "HiGHS (LP-reduced)"
+                "optimal",
+                best_x,
+                best,
+                best,
+                0.0,
+                time.perf_counter() - started,
+                f"{'CBC' if inner == 'cbc' else 'HiGHS'} (LP-reduced)",
             )
         if not proven_part or last:
             # Stopped (time limit) or nothing conclusive: a selection with the honest bound: the LP's z or,
@@ -233,10 +246,16 @@ def solve_reduced(model: SelectionModel, time_limit: float, gap: float, min_size
                 best,
                 min(bound, z),
                 time.perf_counter() - started,
-                "HiGHS (LP-reduced)",
+                f"{'CBC' if inner == 'cbc' else 'HiGHS'} (LP-reduced)",
                 outcome.message or "Stopped before proving optimality.",
                 outcome.time_limit_hit,
             )
     return _found(
-        best_x, best, z, time.perf_counter() - started, "HiGHS (LP-reduced)", "Stopped at the time limit.", True
+        best_x,
+        best,
+        z,
+        time.perf_counter() - started,
+        f"{'CBC' if inner == 'cbc' else 'HiGHS'} (LP-reduced)",
+        "Stopped at the time limit.",
+        True,
     )

@@ -70,13 +70,17 @@ def _portfolios():
     return out
 
 
-@pytest.mark.parametrize("targets", [reduced.TARGETS, (0.9999,), ()], ids=["default", "too-hopeful", "incumbent"])
-def test_the_reduced_solve_proves_the_plain_optimum(targets, monkeypatch):
+@pytest.mark.parametrize(
+    "targets, inner",
+    [(reduced.TARGETS, "highs"), ((0.9999,), "highs"), ((), "highs"), ((0.9999,), "cbc")],
+    ids=["default", "too-hopeful", "incumbent", "too-hopeful-cbc"],
+)
+def test_the_reduced_solve_proves_the_plain_optimum(targets, inner, monkeypatch):
     monkeypatch.setattr(reduced, "TARGETS", targets)
     for what, portfolio in _portfolios():
         model = build_model(portfolio)
         plain = run_solver(model, "highs")
-        outcome = reduced.solve_reduced(model, 60.0, 0.0)
+        outcome = reduced.solve_reduced(model, 60.0, 0.0, inner=inner)
         assert outcome is not None, what
         assert plain.status == "optimal", f"{what}: the test portfolio should have a selection"
         assert outcome.status == "optimal", what
@@ -90,6 +94,14 @@ def test_auto_uses_the_reduction_from_its_minimum_size_and_plain_solvers_below()
     assert not reduced.applies(small) and reduced.applies(large)
     assert run_solver(large, "auto").solver == "HiGHS (LP-reduced)"
     assert run_solver(small, "auto").solver == "HiGHS"
+
+
+def test_auto_sends_a_pure_knapsack_to_cbc():
+    from bench.knapsack_cli import knapsack_document
+    from optimiser.parsing import parse_portfolio
+
+    model = build_model(parse_portfolio(knapsack_document(100, 5, 0.75, seed=2)))
+    assert run_solver(model, "auto", time_limit=60).solver == "CBC"
 
 
 def test_variants_with_continuous_columns_are_not_reduced():
