@@ -257,6 +257,53 @@ class Starts:
             x[groups[best]] = 1.0
         return x
 
+    def _swap(self, x: np.ndarray, out: np.ndarray, keep: np.ndarray, rounds: int = 3) -> np.ndarray:
+        """Improve x by exchanges: one kept priority (with what requires it) out, one unkept priority (with
+        its unkept prerequisites) in, the best exchange that raises the value and keeps every rule, up to
+        `rounds` times. `keep` marks priorities that must stay, `out` those that must stay out."""
+        matrix = self.check.matrix
+        for _ in range(rounds):
+            removals: list[list[int]] = []
+            for i in np.flatnonzero((x > 0.5) & ~keep):
+                group = [j for j in self._closure([int(i)], self.required_by) if x[j] > 0.5]
+                if not any(keep[j] for j in group):
+                    removals.append(group)
+            additions: list[list[int]] = []
+            for a in np.flatnonzero((x < 0.5) & ~out):
+                group = self._closure([int(a)], self.requires, x)
+                if any(out[j] for j in group) or any(x[b] > 0.5 for j in group for b in self.alternatives[j]):
+                    continue
+                additions.append(group)
+            if not removals or not additions:
+                break
+            value_r = np.array([self.value[g].sum() for g in removals])
+            value_a = np.array([self.value[g].sum() for g in additions])
+            gain = value_a[None, :] - value_r[:, None]
+            if not (gain > 1e-9).any():
+                break
+            delta_r = np.stack([matrix[:, g].sum(axis=1) for g in removals], axis=1)
+            delta_a = np.stack([matrix[:, g].sum(axis=1) for g in additions], axis=1)
+            activity = (matrix @ x)[:, None, None] - delta_r[:, :, None] + delta_a[:, None, :]
+            low = (self.check.lower - self.check.tol_low)[:, None, None]
+            high = (self.check.upper + self.check.tol_up)[:, None, None]
+            fits = ((activity >= low) & (activity <= high)).all(axis=0) & (gain > 1e-9)
+            if not fits.any():
+                break
+            order = np.argsort(-np.where(fits, gain, -np.inf), axis=None)[:10]
+            for flat in order:
+                r, a = divmod(int(flat), len(additions))
+                if not fits[r, a]:
+                    break
+                y = x.copy()
+                y[removals[r]] = 0.0
+                y[additions[a]] = 1.0
+                if self.check.ok(y):
+                    x = y
+                    break
+            else:
+                break
+        return x
+
     def without(self, i: int) -> np.ndarray | None:
         """Today's selection without priority i and what requires it, filled up greedily."""
         if self.base is None:
@@ -269,6 +316,8 @@ class Starts:
         out = self.fixed_out.copy()
         out[i] = True
         x = self._fill(x, out)
+        if self.check.ok(x):
+            x = self._swap(x, out, self.fixed_in)
         return x if self.check.ok(x) else None
 
     def with_(self, i: int) -> np.ndarray | None:
@@ -316,6 +365,8 @@ class Starts:
             return None
         out = self.fixed_out.copy()
         x = self._fill(x, out)
+        if self.check.ok(x):
+            x = self._swap(x, out, keep)
         return x if self.check.ok(x) else None
 
     def start_for(self, lock_in: tuple[int, ...], lock_out: tuple[int, ...]) -> np.ndarray | None:
