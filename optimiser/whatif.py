@@ -470,7 +470,7 @@ class Resolver:
 
     # ------------------------------------------------------------------ one re-solve
 
-    def _run(self, start: frozenset[str] | np.ndarray | None = None, delta: dict[str, float] | None = None) -> WhatIf:
+    def _run(self, start: frozenset[str] | np.ndarray | None = None) -> WhatIf:
         self.h.clearSolver()
         if start is not None:
             # A known selection as a starting point (HiGHS checks it and ignores it if it breaks a rule).
@@ -488,7 +488,7 @@ class Resolver:
         if outcome.x is None:
             return WhatIf(outcome.status, None, frozenset())
         kept = frozenset(pid for pid, v in zip(self.model.ids, outcome.x) if v > 0.5)
-        return WhatIf(outcome.status, self.value_of(kept, delta), kept, outcome.gap)
+        return WhatIf(outcome.status, self.value_of(kept), kept, outcome.gap)
 
     def value_of(self, kept: frozenset[str], delta: dict[str, float] | None = None) -> float:
         """The net value of a selection, summed exactly (math.fsum) in the model's order: the same selection
@@ -591,7 +591,9 @@ class Resolver:
                 chosen = self.shared.starts.start_for(
                     tuple(self.index[pid] for pid in lock_in), tuple(self.index[pid] for pid in lock_out)
                 )
-            answer = self._run(chosen, value_delta)
+            answer = self._run(chosen)
+            if value_delta and answer.objective is not None:
+                answer = replace(answer, objective=self.value_of(answer.kept, value_delta))
         finally:
             for i in touched_cols:
                 h.changeColBounds(i, float(m.col_lower[i]), float(m.col_upper[i]))
