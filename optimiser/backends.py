@@ -157,8 +157,9 @@ SMALL_MODEL_OPTIONS = {
 SMALL_MODEL_MAX = 2000
 
 
-def highs_instance(model: SelectionModel, time_limit: float, gap: float):
-    """A highspy.Highs holding the model (rows in model order, one column per priority)."""
+def highs_instance(model: SelectionModel, time_limit: float, gap: float, integer: bool = True):
+    """A highspy.Highs holding the model (rows in model order, one column per priority); with
+    `integer=False`, its LP relaxation."""
     import highspy
 
     h = highspy.Highs()
@@ -170,6 +171,14 @@ def highs_instance(model: SelectionModel, time_limit: float, gap: float):
     if model.size <= SMALL_MODEL_MAX:
         for option, value in SMALL_MODEL_OPTIONS.items():
             h.setOptionValue(option, value)
+    h.passModel(highs_lp(model, integer))
+    return h
+
+
+def highs_lp(model: SelectionModel, integer: bool = True):
+    """The model as a highspy.HighsLp (no integrality when `integer` is False)."""
+    import highspy
+
     inf = highspy.kHighsInf
     lp = highspy.HighsLp()
     lp.num_col_ = model.num_cols
@@ -188,11 +197,11 @@ def highs_instance(model: SelectionModel, time_limit: float, gap: float):
     lp.a_matrix_.value_ = value
     lp.a_matrix_.num_col_ = model.num_cols
     lp.a_matrix_.num_row_ = len(model.rows)
-    lp.integrality_ = [
-        highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous for flag in model.is_integer()
-    ]
-    h.passModel(lp)
-    return h
+    if integer:
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous for flag in model.is_integer()
+        ]
+    return lp
 
 
 def run_highs(h, time_limit: float, started: float, integer: np.ndarray | None = None) -> SolverOutcome:

@@ -34,7 +34,7 @@ from .parsing import (
 SCHEMA_VERSION = 1
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_JSON_NUMBER_TEXT = 50  # digits of a JSON number read as a number; longer ones are refused as too long
-MAX_JSON_CONTAINERS = 1_000_000  # objects and lists in a JSON file (10,000 priorities need about 50,000)
+MAX_JSON_CONTAINERS = 1_000_000  # objects and lists in a JSON file (20,000 priorities need about 100,000)
 OPTIONAL_COLUMNS = ("owner", "theme", "must_do", "sensitivity", "requires", "excludes")
 COLUMN_ALIASES = {"mustdo": "must_do", "prerequisites": "requires", "alternatives": "excludes"}
 
@@ -166,7 +166,7 @@ def _load_json(text: str) -> Any:
     if containers > MAX_JSON_CONTAINERS:
         raise PortfolioError(
             f"The portfolio file holds {containers:,} objects and lists (counting every '{{' and '['); the limit is "
-            f"{MAX_JSON_CONTAINERS:,} (a portfolio of 10,000 priorities needs about 50,000)."
+            f"{MAX_JSON_CONTAINERS:,} (a portfolio of 20,000 priorities needs about 100,000)."
         )
     if text.lstrip()[:1] == "<":
         raise PortfolioError(

@@ -12,8 +12,10 @@ a model file. The backends in
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -67,13 +69,18 @@ class SelectionModel:
         ]
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9]")
+
+
 def safe_name(text: str) -> str:
-    return "".join(ch if ch.isascii() and ch.isalnum() else "_" for ch in text)
+    """The text with every character other than an ASCII letter or digit replaced by '_'."""
+    return _UNSAFE.sub("_", text)
 
 
 READABLE_CHARS = 24  # of each name inside a row name; the positions before it make the row name unique
 
 
+@lru_cache(maxsize=65536)
 def _readable(text: str) -> str:
     return safe_name(text)[:READABLE_CHARS]
 
@@ -111,9 +118,10 @@ def priority_weights(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray]:
 
 def cost_matrix(portfolio: Portfolio) -> np.ndarray:
     """costs[i, k]: what priority i needs of dimension k."""
-    return np.array(
-        [[p.cost(d.name) for d in portfolio.dimensions] for p in portfolio.priorities], dtype=float
-    ).reshape(len(portfolio.priorities), len(portfolio.dimensions))
+    names = [d.name for d in portfolio.dimensions]
+    return np.array([[p._cost_of.get(name, 0.0) for name in names] for p in portfolio.priorities], dtype=float).reshape(
+        len(portfolio.priorities), len(names)
+    )
 
 
 def balance_costs(portfolio: Portfolio, costs: np.ndarray | None = None) -> np.ndarray:

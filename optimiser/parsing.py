@@ -65,7 +65,7 @@ THEME_LIMIT_KEYS = ("min", "max")
 PRIORITY_KEYS = BASE_COLUMNS + ("costs", "scores")
 
 # Limits: every loader refuses input beyond them with a message (README, "Limits").
-MAX_PRIORITIES = 10_000
+MAX_PRIORITIES = 20_000  # a national view (issue 12 measures up to 20,000)
 MAX_DIMENSIONS = 50
 MAX_CRITERIA = 50
 MAX_THEME_LIMITS = 500

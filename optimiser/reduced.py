@@ -31,7 +31,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .model import SelectionModel
+from .model import Row, SelectionModel
 
 # The optimistic target, as a share of the way from the first selection's value to z. On gen.py instances
 # (N 200-3,000, K 3 and 5, 6 seeds each) the optimum lay at a median 0.85 of the way (0.0-0.98); a target it
@@ -140,23 +140,97 @@ def first_selection(
     return x
 
 
+def restrict(
+    model: SelectionModel, fixed_zero: np.ndarray, fixed_one: np.ndarray
+) -> tuple[SelectionModel, np.ndarray, np.ndarray] | None:
+    """The model over the columns left free (the fixed ones, must-dos and locks included, moved into the row
+    bounds and the constant): (small model, its columns' positions, every column's fixed value with 0 for
+    free ones). None when a row with no free column left is broken by the fixed values (nothing inside)."""
+    value = np.full(model.num_cols, np.nan)
+    pinned = model.col_lower == model.col_upper
+    value[pinned] = model.col_lower[pinned]
+    value[fixed_zero] = 0.0
+    value[fixed_one] = 1.0
+    free = np.isnan(value)
+    fixed_value = np.where(free, 0.0, value)
+    positions = np.flatnonzero(free)
+    new_index = np.full(model.num_cols, -1, dtype=np.int64)
+    new_index[positions] = np.arange(len(positions))
+    rows: list[Row] = []
+    for row in model.rows:
+        keep = free[row.cols]
+        shift = float(row.coefs[~keep] @ fixed_value[row.cols[~keep]]) if not keep.all() else 0.0
+        if not keep.any():
+            tol = 1e-6
+            if shift < row.lower - tol * max(1.0, abs(row.lower)) or shift > row.upper + tol * max(1.0, abs(row.upper)):
+                return None
+            continue
+        rows.append(
+            replace(
+                row,
+                cols=new_index[row.cols[keep]],
+                coefs=row.coefs[keep],
+                lower=row.lower - shift,
+                upper=row.upper - shift,
+            )
+        )
+    small = SelectionModel(
+        ids=[model.ids[i] for i in positions],
+        objective=model.objective[positions],
+        constant=float(model.constant + model.objective @ fixed_value),
+        col_lower=model.col_lower[positions],
+        col_upper=model.col_upper[positions],
+        rows=rows,
+        integer=model.is_integer()[positions],
+    )
+    return small, positions, fixed_value
+
+
+def solve_restricted(model, fixed_zero, fixed_one, start, time_limit: float, gap: float, inner: str):
+    """Solve the model with the given columns fixed, as a SolverOutcome over all columns."""
+    import highspy
+
+    from .backends import SolverOutcome, highs_instance, run_highs, solve_with_cbc
+
+    started = time.perf_counter()
+    restricted = restrict(model, fixed_zero, fixed_one)
+    if restricted is None:
+        return SolverOutcome("infeasible", None, None, None, None, time.perf_counter() - started, "HiGHS")
+    small, positions, fixed_value = restricted
+    if not len(positions):
+        objective = float(model.objective @ fixed_value + model.constant)
+        return SolverOutcome("optimal", fixed_value, objective, objective, 0.0, time.perf_counter() - started, "HiGHS")
+    if inner == "cbc":
+        outcome = solve_with_cbc(small, time_limit, gap)
+    else:
+        h = highs_instance(small, time_limit, gap)
+        fixed = np.ones(model.num_cols, dtype=bool)
+        fixed[positions] = False
+        if start is not None and np.all(np.abs(start[fixed] - fixed_value[fixed]) < 0.5):
+            given = highspy.HighsSolution()
+            given.col_value = start[positions].tolist()
+            given.value_valid = True
+            h.setSolution(given)
+        outcome = run_highs(h, time_limit, started, small.is_integer())
+        del h
+    if outcome.x is None:
+        return outcome
+    full = fixed_value.copy()
+    full[positions] = outcome.x
+    return replace(outcome, x=full)
+
+
 def solve_reduced(model: SelectionModel, time_limit: float, gap: float, min_size: int = MIN_SIZE, inner: str = "highs"):
     """The optimum of the 0/1 model by LP reduced-cost fixing (module docstring), as a SolverOutcome; None when
     the method does not apply or the LP relaxation gives nothing to work with (the caller then solves plainly)."""
     import highspy
 
-    from .backends import SolverOutcome, _found, highs_instance, run_highs, solve_with_cbc
+    from .backends import SolverOutcome, _found, highs_instance
 
     if not applies(model, min_size):
         return None
     started = time.perf_counter()
-    h = highs_instance(model, time_limit, gap)
-    lp = h.getLp()
-    lp.integrality_ = []
-    relaxed = highspy.Highs()
-    relaxed.setOptionValue("output_flag", False)
-    relaxed.setOptionValue("time_limit", float(time_limit))
-    relaxed.passModel(lp)
+    relaxed = highs_instance(model, time_limit, gap, integer=False)
     relaxed.run()
     status = relaxed.getModelStatus()
     if status == highspy.HighsModelStatus.kInfeasible:
@@ -176,6 +250,7 @@ def solve_reduced(model: SelectionModel, time_limit: float, gap: float, min_size
     solution = relaxed.getSolution()
     x_lp = np.array(solution.col_value, dtype=float)
     d = np.array(solution.col_dual, dtype=float)
+    del relaxed, solution  # one HiGHS instance at a time (memory at 20,000 priorities)
     free = model.col_lower < model.col_upper
     at_zero = free & (x_lp <= 1e-9)
     at_one = free & (x_lp >= 1 - 1e-9)
@@ -193,7 +268,6 @@ def solve_reduced(model: SelectionModel, time_limit: float, gap: float, min_size
     margin = 1e-6 * max(1.0, abs(z))
     constant = float(model.constant)
     targets = [best + share * (z - best) for share in TARGETS] + [best]
-    integer = model.is_integer()
     for step, target in enumerate(targets):
         last = step == len(targets) - 1
         target = max(target, best)
@@ -204,23 +278,7 @@ def solve_reduced(model: SelectionModel, time_limit: float, gap: float, min_size
         remaining = time_limit - (time.perf_counter() - started)
         if remaining <= 0:
             break
-        if inner == "cbc":
-            lower, upper = model.col_lower.copy(), model.col_upper.copy()
-            lower[fixed_one] = upper[fixed_one] = 1.0
-            lower[fixed_zero] = upper[fixed_zero] = 0.0
-            outcome = solve_with_cbc(replace(model, col_lower=lower, col_upper=upper), remaining, gap)
-        else:
-            small = highs_instance(model, remaining, gap)
-            for mask, value in ((fixed_zero, 0.0), (fixed_one, 1.0)):
-                idx = np.flatnonzero(mask).astype(np.int32)
-                if len(idx):
-                    small.changeColsBounds(len(idx), idx, np.full(len(idx), value), np.full(len(idx), value))
-            if not (np.any(best_x[fixed_zero] > 0.5) or np.any(best_x[fixed_one] < 0.5)):
-                given = highspy.HighsSolution()
-                given.col_value = best_x.tolist()
-                given.value_valid = True
-                small.setSolution(given)
-            outcome = run_highs(small, remaining, time.perf_counter(), integer)
+        outcome = solve_restricted(model, fixed_zero, fixed_one, best_x, remaining, gap, inner)
         if outcome.x is not None and outcome.objective is not None and outcome.objective > best:
             best, best_x = outcome.objective, outcome.x
         proven_part = outcome.status in ("optimal", "infeasible")

@@ -29,7 +29,7 @@ from optimiser.formats import (
     priorities_from_csv,
     priorities_to_csv,
 )
-from optimiser.parsing import parse_portfolio, replace_priorities, replace_settings
+from optimiser.parsing import MAX_PRIORITIES, parse_portfolio, replace_priorities, replace_settings
 from optimiser.solve import solve
 from tests.builders import portfolio, priority, raw_portfolio
 from tests.data import hostile
@@ -204,9 +204,9 @@ def test_a_workbook_with_a_huge_shared_string_is_refused_before_it_is_unpacked()
 
 
 def test_rows_columns_and_cell_text_are_bounded_while_reading():
-    (problem,) = refused(read_workbook, hostile.many_rows(10_000))
-    assert (problem.sheet, problem.row, problem.field) == ("Priorities", 10_002, "sheet")
-    assert "more than 10,001 rows" in problem.message
+    (problem,) = refused(read_workbook, hostile.many_rows(MAX_PRIORITIES))
+    assert (problem.sheet, problem.row, problem.field) == ("Priorities", MAX_PRIORITIES + 2, "sheet")
+    assert f"more than {MAX_PRIORITIES + 1:,} rows" in problem.message
     (problem,) = refused(read_workbook, hostile.wide_row("GS"))  # column 201
     assert (problem.sheet, problem.row, problem.field) == ("Priorities", 3, "column GS")
     long_name = workbook_bytes(lambda wb: wb["Priorities"].cell(row=4, column=2, value="x" * 1001))
@@ -284,9 +284,9 @@ def test_too_many_dimensions_criteria_or_priorities_and_too_long_text_are_refuse
     assert fields["capacity_dimensions"] == "has 51 entries; the limit is 50 capacity dimensions. Remove some."
     assert fields["criteria"] == "has 51 entries; the limit is 50 criteria. Remove some."
     raw = small()
-    raw["priorities"] = [priority(f"P{i}") for i in range(10_001)]
+    raw["priorities"] = [priority(f"P{i}") for i in range(MAX_PRIORITIES + 1)]
     problems = json_problems(raw)
-    assert [(p.field, p.row) for p in problems] == [("priorities", 10_001)]
+    assert [(p.field, p.row) for p in problems] == [("priorities", MAX_PRIORITIES + 1)]
     raw = small()
     raw["priorities"][0]["name"] = "n" * 201
     raw["priorities"][1]["owner"] = "o" * 101
