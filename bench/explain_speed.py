@@ -78,7 +78,9 @@ def main() -> None:
                 return explain_portfolio(portfolio, result, workers=args.workers, fast=fast)
 
             walls, cpus, explained = timed(explain, args.runs)
+            unproven = sum(1 for e in explained.priorities if not e.proven)
             extra = f"{explained.solves} / {explained.bounds} / {explained.skipped}"
+            extra += f" ({unproven} unproven)" if unproven else ""
             row(name, f"explain every decision ({label})", walls, cpus, extra)
     if args.no_frontier:
         return
