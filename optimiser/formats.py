@@ -111,7 +111,9 @@ def table_columns(portfolio: Portfolio) -> list[str]:
 
 def priorities_frame(portfolio: Portfolio) -> pd.DataFrame:
     """The priorities as a table with one column per capacity dimension and per criterion."""
-    return pd.DataFrame([priority_to_record(p) for p in portfolio.priorities], columns=table_columns(portfolio))
+    frame = pd.DataFrame([priority_to_record(p) for p in portfolio.priorities], columns=table_columns(portfolio))
+    # Ratings are whole numbers or blank (not assessed): a nullable integer column, not floats or objects.
+    return frame.astype({column: "Int64" for column in READINESS_COLUMNS})
 
 
 def _with_spread(item: dict[str, Any], spread: float) -> dict[str, Any]:

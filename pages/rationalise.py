@@ -8,6 +8,8 @@ from optimiser.diagnosis import apply_fixes
 from optimiser.domain import HORIZON_LABELS, HORIZONS
 from optimiser.excel import results_workbook
 from optimiser.exports import decisions_frame, explanations_frame, to_safe_csv
+from optimiser.readiness import readiness_of, value_at_risk
+from optimiser.robustness import judgements
 from reports.board_pack import board_pack_html, html_to_pdf, owner_brief_html, owner_explanations, owners
 from ui import state
 from ui.charts import (
@@ -116,6 +118,72 @@ for title, ids in ((f"Kept ({len(result.kept)})", result.kept), (f"Dropped ({len
             if in_h:
                 listed = " · ".join(plain(words.name_of(portfolio, pid)) for pid in in_h)
                 st.markdown(f"*{HORIZON_LABELS[h]}, {len(in_h)}:* {listed}")
+
+
+def robustness_strip() -> None:
+    """Value at risk from low readiness, and how often each priority is kept when the ranges are sampled."""
+    risk = value_at_risk(portfolio, result.kept)
+    if risk.assessed:
+        st.caption(plain(words.value_at_risk_text(portfolio, risk)))
+    uncertain = len(judgements(portfolio))
+    if not uncertain:
+        st.caption(
+            "**Robustness**: no score or cost has a range yet. Give ranges on Priorities, or a spread % per "
+            "criterion or capacity on Capacity and rules."
+        )
+        return
+    run_col, samples_col = st.columns([3, 2], vertical_alignment="center")
+    samples = samples_col.selectbox(
+        "Samples",
+        [100, 200, 500, 1000],
+        index=1,
+        key=state.ROBUST_SAMPLES,
+        help="Each sample draws every uncertain score and cost from its range and re-solves (seed 1, reproducible).",
+    )
+    found = state.robustness_result(portfolio, samples)
+    if found is None and run_col.button(
+        f"Test robustness ({uncertain:,} uncertain figures)", key="run_robustness", type="primary"
+    ):
+        with st.container():
+            found = state.compute_robustness(portfolio, samples)
+    if found is None:
+        return
+    kept, contested, dropped = (found.band_ids(b) for b in ("kept", "contested", "dropped"))
+    st.markdown(
+        f"**Robustness** ({found.samples:,} samples): **{len(kept)}** robustly kept · **{len(contested)}** "
+        f"contested · **{len(dropped)}** robustly dropped"
+    )
+    if contested:
+        ranked = sorted(contested, key=lambda pid: -found.frequency(pid).frequency)
+        listed = "; ".join(
+            f"{words.name_of(portfolio, pid)} {words.pct(found.frequency(pid).frequency)}" for pid in ranked
+        )
+        st.caption(plain("Contested (kept in this share of samples): " + listed + "."))
+    with st.expander("Frequencies and the judgements to narrow first"):
+        st.caption(plain(words.robustness_summary(portfolio, found)))
+        for n, influence in enumerate(found.influential, start=1):
+            st.markdown(f"{n}\\. " + plain(words.influence_text(portfolio, influence)))
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "priority": words.name_of(portfolio, f.priority_id),
+                        "kept in % of samples": round(100 * f.frequency, 1),
+                        "± %": round(100 * f.standard_error, 1),
+                        "band": {"kept": "robustly kept", "dropped": "robustly dropped"}.get(f.band, f.band),
+                        "today": "kept" if f.priority_id in result.kept else "dropped",
+                    }
+                    for f in sorted(found.priorities, key=lambda f: -f.frequency)
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            key="robustness_table",
+        )
+
+
+with lists.container(border=True, key="robustness_strip"):
+    robustness_strip()
 st.caption(
     plain(f"Portfolio: {portfolio.name} · solved by {result.solver} in {result.seconds:.2f} s. ")
     + plain(
@@ -246,6 +314,10 @@ def trade_offs_and_why() -> None:
             f"**{'Kept' if why.kept else 'Dropped'}: " + plain(words.name_of(portfolio, why.priority_id)) + "**"
         )
         st.markdown(plain(words.explanation_text(portfolio, why)))
+        st.markdown(plain(words.readiness_text(portfolio, readiness_of(portfolio, chosen))))
+        robust = state.latest_robustness(portfolio)
+        if robust is not None:
+            st.markdown(plain("Robustness: " + words.frequency_text(portfolio, robust.frequency(chosen))))
         a, b, c = st.columns(3)
         if why.value_change is not None:
             a.metric("Net value lost by reversing this decision", f"{why.value_change:,.1f}")
@@ -270,6 +342,15 @@ if result.proven:
 
 # ------------------------------------------------------------------ tables
 decisions = decisions_frame(portfolio, result)
+ready = {p.id: readiness_of(portfolio, p.id) for p in portfolio.priorities}
+decisions["why"] = [
+    why
+    + (f" {clause[:1].upper()}{clause[1:]}." if (clause := words.low_readiness_clause(portfolio, ready[pid])) else "")
+    for pid, why in zip(decisions["id"], decisions["why"])
+]
+decisions["delivery confidence"] = [
+    f"{ready[pid].confidence_pct:.0f}%" if ready[pid].assessed else "not assessed" for pid in decisions["id"]
+]
 kept_tab, dropped_tab = st.tabs([f"Kept ({len(result.kept)})", f"Dropped ({len(result.dropped)})"])
 with kept_tab:
     kept_rows = decisions[decisions["decision"] == "kept"].drop(columns="decision")
