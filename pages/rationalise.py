@@ -417,11 +417,12 @@ with pack_col:
     scenario = st.session_state.get(state.CURRENT_SCENARIO)
     title = scenario.name if scenario is not None else portfolio.name
     pack = st.session_state.get(state.BOARD_PACK)
-    if pack is None or pack[0] != (portfolio, result):
+    robust = state.latest_robustness(portfolio)
+    if pack is None or pack[0] != (portfolio, result, robust):
         if st.button("Prepare the board pack (HTML and PDF)", key="prepare_pack"):
             with st.spinner("Drawing the charts and laying out the pages…"):
-                document = board_pack_html(portfolio, result, title)
-                st.session_state[state.BOARD_PACK] = ((portfolio, result), document, html_to_pdf(document))
+                document = board_pack_html(portfolio, result, title, robust=robust)
+                st.session_state[state.BOARD_PACK] = ((portfolio, result, robust), document, html_to_pdf(document))
             st.rerun()
     else:
         _, document, pdf = pack

@@ -205,3 +205,20 @@ def test_the_robust_command_prints_bands_and_a_json_document(tmp_path, capsys):
     assert {p["id"]: p["band"] for p in document["priorities"]} == {"A": "contested", "B": "contested"}
     assert document["influential"][0]["column"] == "score:benefit"
     assert main(["robust", str(path), "--samples", "0"]) == 2
+
+
+def test_the_board_pack_has_a_readiness_and_robustness_section():
+    from reports.board_pack import board_pack_html
+
+    p = two_priorities()
+    p = replace(p, priorities=(replace(p.priorities[0], readiness=(("data", 1),)), p.priorities[1]))
+    result = solve(p)
+    found = robustness(p, 40, 3)
+    document = board_pack_html(p, result, robust=found)
+    assert "<h2>Readiness and robustness</h2>" in document
+    assert "40 samples (seed 3)" in document and "contested priority" in document
+    assert "narrow these first" in document
+    assert "Value at risk from low readiness" in document
+    assert "<h2>Readiness and robustness</h2>" not in board_pack_html(
+        portfolio([priority("A")]), solve(portfolio([priority("A")]))
+    )
