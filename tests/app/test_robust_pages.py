@@ -36,8 +36,15 @@ def uncertain(sample):
     )
 
 
-def test_without_ranges_the_strip_says_where_to_give_them():
+def test_without_ranges_the_strip_says_where_to_give_them(sample):
     at = open_app()
+    at.session_state["portfolio"] = replace(
+        sample,
+        criteria=tuple(replace(c, spread_pct=0.0) for c in sample.criteria),
+        dimensions=tuple(replace(d, spread_pct=0.0) for d in sample.dimensions),
+        priorities=tuple(replace(p, ranges=()) for p in sample.priorities),
+    )
+    at.run()
     assert "Robustness: no score or cost has a range yet" in texts(at)
     assert not at.error
 
