@@ -184,7 +184,12 @@ readiness_settings = {}
 for col, (setting, attribute, label, help_text) in zip(
     rule_cols,
     (
-        ("readiness_floor_pct", "floor_pct", "Confidence when all rated 1 (%)", "The floor of the rule."),
+        (
+            "readiness_floor_pct",
+            "floor_pct",
+            "Floor: all rated 1 (%)",
+            "Delivery confidence when every assessed factor is rated 1.",
+        ),
         ("readiness_cap_weakest_1_pct", "cap_weakest_1_pct", "Cap if any factor is 1 (%)", "Weakest-factor cap."),
         ("readiness_cap_weakest_2_pct", "cap_weakest_2_pct", "Cap if weakest is 2 (%)", "Weakest-factor cap."),
         ("readiness_low_pct", "low_pct", "Low readiness below (%)", "Flagged as low readiness in reasons."),

@@ -122,34 +122,42 @@ for title, ids in ((f"Kept ({len(result.kept)})", result.kept), (f"Dropped ({len
 
 def robustness_strip() -> None:
     """Value at risk from low readiness, and how often each priority is kept when the ranges are sampled."""
+    risk_col, run_col, found_col = st.columns([3, 2, 4])
     risk = value_at_risk(portfolio, result.kept)
     if risk.assessed:
-        st.caption(plain(words.value_at_risk_text(portfolio, risk)))
+        risk_col.caption(plain(words.value_at_risk_text(portfolio, risk)))
+    else:
+        risk_col.caption("**Readiness**: no kept priority is rated on the success factors yet (Priorities page).")
     uncertain = len(judgements(portfolio))
     if not uncertain:
-        st.caption(
+        found_col.caption(
             "**Robustness**: no score or cost has a range yet. Give ranges on Priorities, or a spread % per "
             "criterion or capacity on Capacity and rules."
         )
         return
-    run_col, samples_col = st.columns([3, 2], vertical_alignment="center")
-    samples = samples_col.selectbox(
+    samples = run_col.selectbox(
         "Samples",
         [100, 200, 500, 1000],
         index=1,
         key=state.ROBUST_SAMPLES,
-        help="Each sample draws every uncertain score and cost from its range and re-solves (seed 1, reproducible).",
+        help=f"Each sample draws every one of the {uncertain:,} uncertain scores and costs from its range and "
+        "re-solves (seed 1, reproducible).",
     )
     found = state.robustness_result(portfolio, samples)
-    if found is None and run_col.button(
-        f"Test robustness ({uncertain:,} uncertain figures)", key="run_robustness", type="primary"
-    ):
-        with st.container():
-            found = state.compute_robustness(portfolio, samples)
+    if found is None:
+        if run_col.button("Test robustness", key="run_robustness", type="primary"):
+            with found_col:
+                state.compute_robustness(portfolio, samples)
+            st.rerun()  # drawn again with the answer (and without the button)
+        else:
+            found_col.caption(
+                f"**Robustness**: how often each priority is kept when its {uncertain:,} uncertain scores and "
+                "costs are drawn from their ranges."
+            )
     if found is None:
         return
     kept, contested, dropped = (found.band_ids(b) for b in ("kept", "contested", "dropped"))
-    st.markdown(
+    found_col.markdown(
         f"**Robustness** ({found.samples:,} samples): **{len(kept)}** robustly kept · **{len(contested)}** "
         f"contested · **{len(dropped)}** robustly dropped"
     )
@@ -158,7 +166,9 @@ def robustness_strip() -> None:
         listed = "; ".join(
             f"{words.name_of(portfolio, pid)} {words.pct(found.frequency(pid).frequency)}" for pid in ranked
         )
-        st.caption(plain("Contested (kept in this share of samples): " + listed + "."))
+        found_col.container(height=110, border=False, key="robust_contested").caption(
+            plain("Contested (kept in this share of samples): " + listed + ".")
+        )
     with st.expander("Frequencies and the judgements to narrow first"):
         st.caption(plain(words.robustness_summary(portfolio, found)))
         for n, influence in enumerate(found.influential, start=1):
@@ -182,7 +192,7 @@ def robustness_strip() -> None:
         )
 
 
-with lists.container(border=True, key="robustness_strip"):
+with st.container(border=True, key="robustness_strip"):
     robustness_strip()
 st.caption(
     plain(f"Portfolio: {portfolio.name} · solved by {result.solver} in {result.seconds:.2f} s. ")

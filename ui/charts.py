@@ -259,10 +259,15 @@ def value_cost_chart(frame: pd.DataFrame, capacity_label: str = "capacity") -> a
                 "confidence_pct:Q",
                 title="Delivery confidence %",
                 scale=alt.Scale(domain=[0, 100], range=[30, 300]),
-                legend=alt.Legend(orient="bottom"),
+                legend=None,  # said in the subtitle: three legends side by side do not fit a half-width chart
             ),
             "opacity": alt.condition(alt.datum.readiness == "not assessed", alt.value(0.3), alt.value(0.9)),
         }
+    title = (
+        alt.TitleParams("Value against cost", subtitle="Larger: higher delivery confidence · faded: not assessed")
+        if rated
+        else "Value against cost"
+    )
     tooltip = [
         alt.Tooltip("id:N"),
         alt.Tooltip("name:N"),
@@ -273,7 +278,7 @@ def value_cost_chart(frame: pd.DataFrame, capacity_label: str = "capacity") -> a
     if "readiness" in frame:
         tooltip.append(alt.Tooltip("readiness:N", title="readiness"))
     chart = (
-        alt.Chart(frame, title="Value against cost")
+        alt.Chart(frame, title=title)
         .mark_point(size=160, filled=True, opacity=0.85)
         .encode(
             x=alt.X("load_pct:Q", title=f"Cost (% of usable {capacity_label})"),

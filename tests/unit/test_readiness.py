@@ -133,3 +133,16 @@ def test_readiness_columns_in_a_csv_are_optional_and_matched_loosely():
     text = "id,name,source,horizon,cost:ops,score:benefit,Ready: Data\nA,Priority A,local,short,1,1,strong\n"
     loaded = priorities_from_csv(io.StringIO(text).getvalue(), p)
     assert loaded.priority("A").readiness == (("data", 4),)
+
+
+def test_the_value_cost_chart_sizes_points_by_delivery_confidence_when_any_priority_is_rated():
+    from ui.charts import value_cost_chart, value_cost_frame
+
+    rated = portfolio([priority("A", readiness={"data": 1}), priority("B")])
+    frame = value_cost_frame(rated, solve(rated))
+    assert list(frame["confidence_pct"]) == [40, 100]
+    assert list(frame["readiness"]) == ["40% confidence (low readiness)", "not assessed"]
+    spec = value_cost_chart(frame).to_dict()
+    assert spec["encoding"]["size"]["field"] == "confidence_pct"
+    unrated = portfolio([priority("A"), priority("B")])
+    assert "size" not in value_cost_chart(value_cost_frame(unrated, solve(unrated))).to_dict()["encoding"]
