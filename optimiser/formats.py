@@ -73,7 +73,20 @@ def priority_to_record(p: Priority) -> dict[str, Any]:
 
 def ranges_text(ranges: tuple[tuple[str, float, float], ...]) -> str:
     """The table form of a priority's ranges: 'score:outcomes=6..9; cost:operational=2..4'."""
-    return "; ".join(f"{column}={low:g}..{high:g}" for column, low, high in ranges)
+    return "; ".join(f"{_range_column(column)}={_exact(low)}..{_exact(high)}" for column, low, high in ranges)
+
+
+def _exact(number: float) -> str:
+    """A number written short when that reads back exactly (6, 2.5), else in full."""
+    short = f"{number:g}"
+    return short if float(short) == number else repr(number)
+
+
+def _range_column(column: str) -> str:
+    """A column name as the ranges text writes it: in double quotes when it holds a ';' or starts with a quote."""
+    if ";" in column or column.startswith('"'):
+        return '"' + column.replace('"', '""') + '"'
+    return column
 
 
 def _priority_dict(p: Priority) -> dict[str, Any]:

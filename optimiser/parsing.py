@@ -93,7 +93,7 @@ MAX_NAME_LENGTH = 200  # a priority's name and the portfolio's name
 MAX_TEXT_LENGTH = 100  # owner, theme, names, labels and units of capacities and criteria
 MAX_NUMBER_TEXT = 40  # characters of a number written as text
 MAX_PROBLEMS = 500  # problems listed; the rest are counted
-MAX_RANGES_TEXT = 5000  # characters of a priority's ranges written as text
+MAX_RANGES_TEXT = 20_000  # characters of a priority's ranges written as text
 
 # Text a spreadsheet would run as a formula: exports write it with a leading apostrophe, imports take it off.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -770,6 +770,42 @@ RANGES_HINT = (
 )
 
 
+def _range_parts(text: str) -> list[tuple[str, str | None, str]] | str:
+    """Split the table form of ranges into (column, bounds text or None, the part as written), or say why it
+    cannot be split. Parts are separated by ';'; a column is written as it is, or in double quotes (a quote
+    inside doubled) when its name holds a ';' or starts with a quote; the bounds follow the last '='."""
+    parts: list[tuple[str, str | None, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        while i < n and text[i] in " ;":
+            i += 1
+        if i >= n:
+            break
+        start = i
+        if text[i] == '"':
+            chars: list[str] = []
+            i += 1
+            while i < n and not (text[i] == '"' and text[i + 1 : i + 2] != '"'):
+                chars.append(text[i])
+                i += 2 if text[i] == '"' else 1
+            if i >= n:
+                return f"{_quote(text[start:])} opens a quote that is not closed."
+            column = "".join(chars)
+            end = text.find(";", i + 1)
+            end = n if end < 0 else end
+            rest = text[i + 1 : end].strip()
+            bounds = rest[1:] if rest.startswith("=") else None
+        else:
+            end = text.find(";", i)
+            end = n if end < 0 else end
+            column, equals, bounds_text = text[i:end].rpartition("=")
+            column = column.strip()
+            bounds = bounds_text if equals else None
+        parts.append((column, bounds, text[start:end]))
+        i = end + 1
+    return parts
+
+
 def _range_items(value: Any, out: _Collector, pid: str, row: int) -> list[tuple[str, Any, Any]]:
     """(column, low, high) from the JSON form's object {column: {low, high}} or the table's text."""
     if out.blank(value):
@@ -806,15 +842,16 @@ def _range_items(value: Any, out: _Collector, pid: str, row: int) -> list[tuple[
     if len(value) > MAX_RANGES_TEXT:
         out.add(RANGES_COLUMN, f"is {len(value):,} characters long; the limit is {MAX_RANGES_TEXT}.", pid, row, value)
         return []
-    for part in value.split(";"):
-        if not part.strip():
-            continue
-        column, equals, bounds = part.rpartition("=")
-        match = _RANGE_TEXT.fullmatch(bounds) if equals else None
-        if not column.strip() or match is None:
+    parts = _range_parts(value)
+    if isinstance(parts, str):
+        out.add(RANGES_COLUMN, f"{parts} {RANGES_HINT}", pid, row, value)
+        return []
+    for column, bounds, part in parts:
+        match = _RANGE_TEXT.fullmatch(bounds) if bounds is not None else None
+        if not column or match is None:
             out.add(RANGES_COLUMN, f"{_quote(part.strip())} is not a range. {RANGES_HINT}", pid, row, value)
             continue
-        items.append((column.strip(), match.group(1), match.group(2)))
+        items.append((column, match.group(1), match.group(2)))
     return items
 
 

@@ -150,6 +150,12 @@ def test_forced_locked_and_never_fitting_priorities_have_frequency_100_or_0():
 
 
 def test_zero_width_ranges_give_every_frequency_0_or_100_equal_to_the_base_solve(sample):
+    sample = replace(
+        sample,
+        criteria=tuple(replace(c, spread_pct=0.0) for c in sample.criteria),
+        dimensions=tuple(replace(d, spread_pct=0.0) for d in sample.dimensions),
+        priorities=tuple(replace(p, ranges=()) for p in sample.priorities),
+    )
     first = sample.priorities[0]
     zero = tuple((column, value, value) for column, value in [("score:" + n, v) for n, v in first.scores[:2]])
     p = replace(sample, priorities=(replace(first, ranges=zero), *sample.priorities[1:]))
@@ -222,3 +228,23 @@ def test_the_board_pack_has_a_readiness_and_robustness_section():
     assert "<h2>Readiness and robustness</h2>" not in board_pack_html(
         portfolio([priority("A")]), solve(portfolio([priority("A")]))
     )
+
+
+@pytest.mark.parametrize("name", ["a;b", '"quoted"', "x=y", "a..b", "&amp; ; = ..", 'say "hi"; bye', "ends="])
+def test_ranges_of_any_criterion_name_survive_the_table_text(name):
+    from optimiser.parsing import parse_portfolio
+    from tests.builders import raw_portfolio
+
+    raw = raw_portfolio([priority("A", value=6, ranges={f"score:{name}": {"low": 4, "high": 9.123456789}})])
+    raw["criteria"][0]["name"] = name
+    raw["priorities"][0]["scores"] = {name: 6}
+    p = parse_portfolio(raw)
+    assert p.priority("A").ranges == ((f"score:{name}", 4.0, 9.123456789),)
+    assert priorities_from_csv(priorities_to_csv(p), p) == p
+
+
+def test_an_unclosed_quote_in_the_ranges_text_is_refused():
+    p = portfolio([priority("A", value=6)])
+    text = 'id,name,source,horizon,cost:ops,score:benefit,ranges\nA,A,local,short,1,6,"""score:benefit=4..9"\n'
+    with pytest.raises(PortfolioError, match="opens a quote that is not closed"):
+        priorities_from_csv(text, p)
