@@ -9,6 +9,7 @@ import sys
 
 from . import words
 from .domain import Portfolio
+from .json_out import JSON_SCHEMA_VERSION
 from .readiness import readiness_of, value_at_risk
 from .robustness import MAX_SAMPLES, Robustness, robustness
 from .solve import solve
@@ -19,7 +20,8 @@ def robust_document(portfolio: Portfolio, found: Robustness, base_kept: tuple[st
     kept = set(base_kept or ())
     risk = value_at_risk(portfolio, kept) if base_kept is not None else None
     return {
-        "command": "robust",
+        "schema": "priority-rationaliser/robustness",
+        "schema_version": JSON_SCHEMA_VERSION,
         "portfolio": portfolio.name,
         "samples": found.samples,
         "seed": found.seed,

@@ -209,6 +209,11 @@ cols[0].metric("Priorities kept", f"{len(result.kept)} of {total}")
 cols[1].metric("Weighted value kept", f"{result.value:,.1f}", help=words.VALUE_TERMS["weighted value"])
 cols[2].metric("Penalty for sensitive drops", f"{result.drop_penalty:,.1f}", help=words.VALUE_TERMS["drop penalty"])
 cols[3].metric("Net value", f"{(result.objective or 0.0):,.1f}", help=words.VALUE_TERMS["net value"])
+if portfolio.rules.expected_value:
+    st.caption(
+        "Expected value is on (Capacity and rules): every value figure here is weighted value × delivery "
+        "confidence, and that is what the optimiser maximises."
+    )
 
 st.dataframe(
     cap.assign(free=(cap["usable"] - cap["used"]).round(1))[
