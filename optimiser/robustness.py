@@ -190,10 +190,33 @@ def check_samples(samples: int) -> int:
     return samples
 
 
+# HiGHS options for the sampled solves, on top of the back-end's own. A cut pool of one stale row at most
+# (default 10,000) halved the solve time of gen.py N=200 samples (about 0.43 s -> 0.21 s, the same optima) and cut
+# the sample portfolio's by about a fifth, measured with interleaved runs on the same sampled models.
+SAMPLE_HIGHS_OPTIONS = {"mip_pool_soft_limit": 1}
+
+
+def _run(model, time_limit: float, tuned: bool):
+    """Solve one sampled model with HiGHS in-process (proving optimality), with SAMPLE_HIGHS_OPTIONS when
+    `tuned`; the back-end's own route otherwise (or if its HiGHS helpers are not there)."""
+    from . import backends
+
+    instance, run = getattr(backends, "highs_instance", None), getattr(backends, "run_highs", None)
+    if not tuned or instance is None or run is None:
+        return run_solver(model, solver="highs", time_limit=time_limit)
+    started = time.perf_counter()
+    h = instance(model, time_limit, 0.0)
+    for option, value in SAMPLE_HIGHS_OPTIONS.items():
+        h.setOptionValue(option, value)
+    return run(h, time_limit, started, model.is_integer())
+
+
 def _solve_sample(portfolio: Portfolio, found: tuple[Judgement, ...], figures: np.ndarray, time_limit: float):
-    """(status, kept mask or None, proven) of one sample; its selection is checked against every rule."""
+    """(status, kept mask or None, proven) of one sample; its selection is checked against every rule. Without
+    uncertain judgements every sample is today's portfolio, solved exactly as `solve` does (so that a tie is
+    broken the same way)."""
     sample = sampled_portfolio(portfolio, found, figures)
-    outcome = run_solver(build_model(sample), solver="highs", time_limit=time_limit)
+    outcome = _run(build_model(sample), time_limit, tuned=bool(found))
     if outcome.x is None:
         return outcome.status, None, False
     mask = outcome.x[: len(portfolio.priorities)] > 0.5
