@@ -13,10 +13,12 @@ Method (README, "Robustness"):
 4. A priority's selection frequency is the share of solved samples that keep it, with the Monte Carlo standard
    error sqrt(f (1 - f) / n). Robustly kept: 90% or more; robustly dropped: 10% or less; contested between.
 5. Influence of a judgement: the samples are split at the median of its draw (uniform number below or above 0.5);
-   for each priority the difference between its frequency in the upper half and in the lower half; the judgement's
-   influence is the sum of those differences' sizes (how many kept-or-dropped decisions move, on average, when the
-   judgement goes from its low half to its high half). The three with the largest influence are where narrowing
-   a range would most change what is kept.
+   for each priority the shift, its frequency in the upper half minus its frequency in the lower half; the
+   judgement's influence is the sum over priorities of the size of the shift beyond three times its standard error
+   sqrt(f (1 - f) (1/n_upper + 1/n_lower)) (f the priority's frequency over all samples): how many kept-or-dropped
+   decisions move, beyond sampling noise, when the judgement goes from its low half to its high half. The three
+   with the largest influence above zero are where narrowing a range would most change what is kept; none is
+   named when no shift stands clear of the noise (more samples then help).
 
 Typed answers only; :mod:`optimiser.words` words them.
 """
@@ -44,6 +46,7 @@ DEFAULT_SAMPLES = 500
 MAX_SAMPLES = 10_000
 DEFAULT_SEED = 1
 SAMPLE_TIME_LIMIT = 10.0  # seconds per sampled solve
+NOISE_SE = 3.0  # a shift between the two halves counts only beyond this many standard errors
 WORKERS = 2  # threads solving samples (HiGHS releases the GIL while it solves)
 CHUNK = 10  # samples per unit of work (and per progress report)
 
@@ -150,7 +153,7 @@ class Influence:
     """A judgement whose range most changes what is kept."""
 
     judgement: Judgement
-    influence: float  # sum over priorities of |frequency in the upper half - frequency in the lower half|
+    influence: float  # sum over priorities of the shift between the halves beyond its noise (see `influential`)
     priority_id: str  # the priority whose frequency moves most with it
     when_low: float  # that priority's frequency when the judgement is in the lower half of its draws
     when_high: float  # ... and in the upper half
@@ -321,7 +324,13 @@ def influential(
     f_upper = (upper.T @ k) / np.where(n_upper > 0, n_upper, 1.0)[:, None]  # judgements x priorities
     f_lower = (lower.T @ k) / np.where(n_lower > 0, n_lower, 1.0)[:, None]
     shift = f_upper - f_lower
-    effect = np.where(usable, np.abs(shift).sum(axis=1), 0.0)
+    # Each half's frequency has its own Monte Carlo error; only the part of a shift beyond three times the standard
+    # error of a difference between the halves counts, so that with hundreds of judgements the noise of many
+    # small, chance shifts does not outweigh one real one.
+    f_all = k.mean(axis=0)
+    halves = 1.0 / np.where(n_upper > 0, n_upper, 1.0) + 1.0 / np.where(n_lower > 0, n_lower, 1.0)
+    noise = NOISE_SE * np.sqrt(np.outer(halves, f_all * (1.0 - f_all)))
+    effect = np.where(usable, np.clip(np.abs(shift) - noise, 0.0, None).sum(axis=1), 0.0)
     order = np.argsort(-effect, kind="stable")[:top]
     out = []
     for j in order:

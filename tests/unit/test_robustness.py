@@ -122,7 +122,12 @@ def test_the_most_influential_judgement_is_the_one_that_decides_and_its_halves_a
     top = found.influential[0]
     assert (top.judgement.priority_id, top.judgement.column) == ("B", "score:benefit")
     assert {top.when_low, top.when_high} == {0.0, 1.0}
-    assert top.influence == pytest.approx(2.0)  # A and B each move from 0 to 1 or back
+    # A and B each move from 0 to 1 or back; each shift counts beyond three times its standard error
+    u = np.random.default_rng(3).random((100, 1))[:, 0]
+    upper, f = int((u >= 0.5).sum()), found.frequency("B").frequency
+    noise = 3 * np.sqrt(f * (1 - f) * (1 / upper + 1 / (100 - upper)))
+    assert top.influence == pytest.approx(2 * (1 - noise))
+    assert len(found.influential) == 1  # no other judgement: A's score and both costs are certain
 
 
 def test_forced_locked_and_never_fitting_priorities_have_frequency_100_or_0():
@@ -248,3 +253,16 @@ def test_an_unclosed_quote_in_the_ranges_text_is_refused():
     text = 'id,name,source,horizon,cost:ops,score:benefit,ranges\nA,A,local,short,1,6,"""score:benefit=4..9"\n'
     with pytest.raises(PortfolioError, match="opens a quote that is not closed"):
         priorities_from_csv(text, p)
+
+
+def test_no_judgement_is_named_when_no_shift_stands_clear_of_the_noise():
+    # C's score range never changes anything: A is kept for sure (it alone fits), C never fits.
+    p = portfolio(
+        [
+            priority("A", cost=1, value=5),
+            priority("C", cost=5, value=5, ranges={"score:benefit": {"low": 1, "high": 9}}),
+        ],
+        capacity=1,
+    )
+    found = robustness(p, 50, 1, workers=1)
+    assert found.judgements == 1 and found.influential == ()
