@@ -723,4 +723,9 @@ def robustness_summary(portfolio: Portfolio, r) -> str:
         text += f" {r.unsolved:,} samples stopped at their time limit without a selection and are left out."
     if r.unproven:
         text += f" {r.unproven:,} selections were not proven best within the time limit."
+    if r.solved and not r.influential:
+        text += (
+            " No single judgement's range moves what is kept by more than the sampling noise; more samples "
+            "would show smaller effects."
+        )
     return text
