@@ -113,12 +113,14 @@ def _names_by_horizon(portfolio: Portfolio, ids) -> str:
     return _table(["horizon", "priorities"], rows, [22, 78])
 
 
-def _low_readiness(portfolio: Portfolio, pid: str) -> str:
-    """' Low readiness (confidence 40%): ...' after a reason, or ''."""
+def _low_readiness(portfolio: Portfolio, pid: str, short: bool = False) -> str:
+    """' Low readiness (confidence 40%): ...' after a reason (short: ' (low readiness: ...)' after a name), or ''."""
     from optimiser.readiness import readiness_of
 
     clause = words.low_readiness_clause(portfolio, readiness_of(portfolio, pid))
-    return f" {clause[:1].upper()}{clause[1:]}." if clause else ""
+    if not clause:
+        return ""
+    return f" ({clause})" if short else f" {clause[:1].upper()}{clause[1:]}."
 
 
 def readiness_robustness_html(portfolio: Portfolio, result: Result, robust=None) -> str:
@@ -199,7 +201,10 @@ def board_pack_html(
     dropped_rows = [
         [
             reason[:1].upper() + reason[1:],
-            " · ".join(f"{words.name_of(portfolio, pid)}, {names[pid].owner}" for pid in ids),
+            " · ".join(
+                f"{words.name_of(portfolio, pid)}, {names[pid].owner}{_low_readiness(portfolio, pid, short=True)}"
+                for pid in ids
+            ),
         ]
         for reason, ids in sorted(grouped.items(), key=lambda item: -len(item[1]))
     ]
