@@ -18,7 +18,9 @@ Method (README, "Robustness"):
    sqrt(f (1 - f) (1/n_upper + 1/n_lower)) (f the priority's frequency over all samples): how many kept-or-dropped
    decisions move, beyond sampling noise, when the judgement goes from its low half to its high half. The three
    with the largest influence above zero are where narrowing a range would most change what is kept; none is
-   named when no shift stands clear of the noise (more samples then help).
+   named when no shift stands clear of the noise (more samples then help). A judgement of a priority that no
+   sample keeps is left out (every optimum was a selection without it, which does not depend on its figures), as
+   is the score of a priority that every sample keeps.
 
 Typed answers only; :mod:`optimiser.words` words them.
 """
@@ -330,7 +332,13 @@ def influential(
     f_all = k.mean(axis=0)
     halves = 1.0 / np.where(n_upper > 0, n_upper, 1.0) + 1.0 / np.where(n_lower > 0, n_lower, 1.0)
     noise = NOISE_SE * np.sqrt(np.outer(halves, f_all * (1.0 - f_all)))
-    effect = np.where(usable, np.clip(np.abs(shift) - noise, 0.0, None).sum(axis=1), 0.0)
+    # A judgement of a priority no sample keeps moves nothing (every optimum was a selection without it, whose
+    # value and use of capacity do not depend on it), nor does the score of a priority every sample keeps.
+    index = {p.id: i for i, p in enumerate(portfolio.priorities)}
+    own = np.array([f_all[index[j.priority_id]] for j in found])
+    is_cost = np.array([j.kind == "cost" for j in found])
+    can_move = (own > 0) & (is_cost | (own < 1))
+    effect = np.where(usable & can_move, np.clip(np.abs(shift) - noise, 0.0, None).sum(axis=1), 0.0)
     order = np.argsort(-effect, kind="stable")[:top]
     out = []
     for j in order:
