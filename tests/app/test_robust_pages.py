@@ -88,3 +88,36 @@ def test_the_expected_value_switch_and_readiness_rule_are_set_on_capacity_and_ru
     assert not at.error
     rules = at.session_state["portfolio"].rules
     assert rules.expected_value and rules.readiness.floor_pct == 30.0
+
+
+def test_a_spread_is_set_per_capacity_and_per_criterion_on_capacity_and_rules():
+    at = open_app("pages/capacity_and_rules.py")
+    revision = at.session_state["portfolio_revision"]
+    at.session_state[f"rules_dimensions_{revision}"] = {
+        "edited_rows": {1: {"spread_pct": 25.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.session_state[f"rules_criteria_{revision}"] = {
+        "edited_rows": {0: {"spread_pct": 5.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.error
+    portfolio = at.session_state["portfolio"]
+    assert portfolio.dimension("operational").spread_pct == 25.0
+    assert portfolio.criteria[0].spread_pct == 5.0
+
+
+def test_a_bad_spread_is_refused_and_keeps_the_settings():
+    at = open_app("pages/capacity_and_rules.py")
+    before = at.session_state["portfolio"]
+    revision = at.session_state["portfolio_revision"]
+    at.session_state[f"rules_criteria_{revision}"] = {
+        "edited_rows": {0: {"spread_pct": 250.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert at.error and at.session_state["portfolio"] == before
