@@ -536,6 +536,8 @@ def portfolio_change(before: Portfolio, after: Portfolio) -> str:
             parts.append(f"{d.display.lower()} capacity {fmt(o.available)} → {fmt(d.available)}")
         if o.headroom_pct != d.headroom_pct:
             parts.append(f"{d.display.lower()} headroom {fmt(o.headroom_pct)}% → {fmt(d.headroom_pct)}%")
+        if o.spread_pct != d.spread_pct:
+            parts.append(f"{d.display.lower()} cost spread ± {fmt(o.spread_pct)}% → ± {fmt(d.spread_pct)}%")
     removed = [d.display.lower() for d in before.dimensions if d.name not in {x.name for x in after.dimensions}]
     if removed:
         parts.append("capacity removed: " + ", ".join(removed))
@@ -543,6 +545,10 @@ def portfolio_change(before: Portfolio, after: Portfolio) -> str:
     for c in after.criteria:
         if c.name in old_weights and old_weights[c.name] != c.weight:
             parts.append(f"weight of {c.display.lower()} {fmt(old_weights[c.name])} → {fmt(c.weight)}")
+    old_spreads = {c.name: c.spread_pct for c in before.criteria}
+    for c in after.criteria:
+        if c.name in old_spreads and old_spreads[c.name] != c.spread_pct:
+            parts.append(f"{c.display.lower()} score spread ± {fmt(old_spreads[c.name])}% → ± {fmt(c.spread_pct)}%")
     if {c.name for c in before.criteria} != {c.name for c in after.criteria}:
         parts.append("criteria changed")
     r0, r1 = before.rules, after.rules
@@ -565,6 +571,10 @@ def portfolio_change(before: Portfolio, after: Portfolio) -> str:
             parts.append(f"{word} lifted on {names(before, lifted)}")
     if r0.sensitivity_penalty != r1.sensitivity_penalty:
         parts.append(f"sensitivity penalty {fmt(r0.sensitivity_penalty)} → {fmt(r1.sensitivity_penalty)}")
+    if r0.expected_value != r1.expected_value:
+        parts.append("expected value (value x delivery confidence) " + ("on" if r1.expected_value else "off"))
+    if r0.readiness != r1.readiness:
+        parts.append("readiness rule changed")
     old_p = {p.id: p for p in before.priorities}
     new_p = {p.id: p for p in after.priorities}
     added_p = [pid for pid in new_p if pid not in old_p]

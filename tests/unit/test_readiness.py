@@ -146,3 +146,21 @@ def test_the_value_cost_chart_sizes_points_by_delivery_confidence_when_any_prior
     assert spec["encoding"]["size"]["field"] == "confidence_pct"
     unrated = portfolio([priority("A"), priority("B")])
     assert "size" not in value_cost_chart(value_cost_frame(unrated, solve(unrated))).to_dict()["encoding"]
+
+
+def test_a_change_of_the_switch_the_rule_or_a_spread_is_said_in_words():
+    from dataclasses import replace
+
+    from optimiser.words import portfolio_change
+
+    before = portfolio([priority("A")])
+    after = replace(
+        before,
+        rules=replace(before.rules, expected_value=True, readiness=ReadinessRule(floor_pct=30)),
+        criteria=(replace(before.criteria[0], spread_pct=20),),
+        dimensions=(replace(before.dimensions[0], spread_pct=10),),
+    )
+    said = portfolio_change(before, after)
+    assert "expected value (value x delivery confidence) on" in said
+    assert "readiness rule changed" in said
+    assert "benefit score spread ± 0% → ± 20%" in said and "ops cost spread ± 0% → ± 10%" in said
