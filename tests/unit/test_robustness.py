@@ -266,3 +266,17 @@ def test_no_judgement_is_named_when_no_shift_stands_clear_of_the_noise():
     )
     found = robustness(p, 50, 1, workers=1)
     assert found.judgements == 1 and found.influential == ()
+
+
+def test_renaming_a_criterion_in_the_settings_drops_its_ranges_and_keeps_the_others():
+    from optimiser.parsing import replace_settings
+
+    p = portfolio(
+        [
+            priority(
+                "A", cost=3, value=6, ranges={"score:benefit": {"low": 4, "high": 9}, "cost:ops": {"low": 2, "high": 5}}
+            )
+        ]
+    )
+    changed = replace_settings(p, criteria=[{"name": "gain", "weight": 1}])
+    assert changed.priority("A").ranges == (("cost:ops", 2.0, 5.0),)
