@@ -79,11 +79,8 @@ def robust_text(portfolio: Portfolio, found: Robustness, base_kept: tuple[str, .
         members = sorted((f for f in found.priorities if f.band == band), key=lambda f: -f.frequency)
         lines.append(f"{title} ({len(members)}):")
         for f in members:
-            base = "" if base_kept is None else (" [kept today]" if f.priority_id in base_kept else " [dropped today]")
-            lines.append(
-                f"  {words.name_of(portfolio, f.priority_id)}: {words.pct(f.frequency)} "
-                f"(± {100 * f.standard_error:.0f}%){base}"
-            )
+            today = None if base_kept is None else f.priority_id in base_kept
+            lines.append("  " + words.frequency_line(portfolio, f, today))
         lines.append("")
     if found.influential:
         lines.append("Judgements whose ranges most change what is kept (narrow these first):")

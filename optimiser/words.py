@@ -739,3 +739,24 @@ def robustness_summary(portfolio: Portfolio, r) -> str:
             "would show smaller effects."
         )
     return text
+
+
+def contested_text(portfolio: Portfolio, r) -> str:
+    """'Contested (kept in this share of samples): A (X) 64%; B (Y) 55%.', most often kept first; '' if none."""
+    contested = sorted((f for f in r.priorities if f.band == "contested"), key=lambda f: -f.frequency)
+    if not contested:
+        return ""
+    listed = "; ".join(f"{name_of(portfolio, f.priority_id)} {pct(f.frequency)}" for f in contested)
+    return f"Contested (kept in this share of samples): {listed}."
+
+
+def bands_line(r) -> str:
+    """'13 robustly kept · 9 contested · 26 robustly dropped'."""
+    kept, contested, dropped = (len(r.band_ids(b)) for b in ("kept", "contested", "dropped"))
+    return f"{kept} robustly kept · {contested} contested · {dropped} robustly dropped"
+
+
+def frequency_line(portfolio: Portfolio, f, kept_today: bool | None = None) -> str:
+    """'Name (ID): 64% (± 2%) [kept today]' for a printed list."""
+    today = "" if kept_today is None else (" [kept today]" if kept_today else " [dropped today]")
+    return f"{name_of(portfolio, f.priority_id)}: {pct(f.frequency)} (± {100 * f.standard_error:.0f}%){today}"

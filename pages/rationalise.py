@@ -156,19 +156,11 @@ def robustness_strip() -> None:
             )
     if found is None:
         return
-    kept, contested, dropped = (found.band_ids(b) for b in ("kept", "contested", "dropped"))
-    found_col.markdown(
-        f"**Robustness** ({found.samples:,} samples): **{len(kept)}** robustly kept · **{len(contested)}** "
-        f"contested · **{len(dropped)}** robustly dropped"
-    )
+    bands = words.bands_line(found).split(" ", 1)
+    found_col.markdown(f"**Robustness** ({found.samples:,} samples): **{bands[0]}** " + plain(bands[1]))
+    contested = words.contested_text(portfolio, found)
     if contested:
-        ranked = sorted(contested, key=lambda pid: -found.frequency(pid).frequency)
-        listed = "; ".join(
-            f"{words.name_of(portfolio, pid)} {words.pct(found.frequency(pid).frequency)}" for pid in ranked
-        )
-        found_col.container(height=110, border=False, key="robust_contested").caption(
-            plain("Contested (kept in this share of samples): " + listed + ".")
-        )
+        found_col.container(height=110, border=False, key="robust_contested").caption(plain(contested))
     with st.expander("Frequencies and the judgements to narrow first"):
         st.caption(plain(words.robustness_summary(portfolio, found)))
         for n, influence in enumerate(found.influential, start=1):
