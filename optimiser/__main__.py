@@ -1,4 +1,4 @@
-"""Command line: `python -m optimiser solve|explain|frontier <portfolio file>`."""
+"""Command line: `python -m optimiser solve|explain|frontier|report|robust <portfolio file>`."""
 
 from __future__ import annotations
 
@@ -93,6 +93,21 @@ def run(argv: list[str] | None = None) -> int:
     report_cmd.add_argument(
         "--time-limit", type=time_limit_arg, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)"
     )
+    robust_cmd = sub.add_parser(
+        "robust", help="how often each priority is kept when scores and costs are drawn from their ranges"
+    )
+    robust_cmd.add_argument(
+        "portfolio", help="portfolio file (.json), workbook (.xlsx) or table (.csv, with --settings)"
+    )
+    robust_cmd.add_argument(
+        "--settings", help="portfolio .json whose capacities, criteria and rules go with a .csv table"
+    )
+    robust_cmd.add_argument("--samples", type=int, default=500, help="number of samples (default %(default)s)")
+    robust_cmd.add_argument("--seed", type=int, default=1, help="seed of the random draws (default %(default)s)")
+    robust_cmd.add_argument(
+        "--time-limit", type=time_limit_arg, default=10.0, help="seconds per sampled solve (default %(default)s)"
+    )
+    robust_cmd.add_argument("--json", action="store_true", help="print a JSON document (see the README's schema)")
     args = parser.parse_args(argv)
     from . import json_out
     from .errors import PortfolioError
@@ -106,6 +121,10 @@ def run(argv: list[str] | None = None) -> int:
     except (PortfolioError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    if args.command == "robust":
+        from .robust_cli import robust_command  # imported here: start-up time of the other commands
+
+        return robust_command(portfolio, args)
     if args.command == "frontier":
         names = [d.name for d in portfolio.dimensions]
         if args.dimension not in names:

@@ -31,6 +31,23 @@ def default_label(name: str) -> str:
 
 
 SCORE_MIN, SCORE_MAX = 0.0, 10.0
+SPREAD_MAX_PCT = 100.0  # a global spread of scores or costs, plus or minus this share of each figure
+
+# Readiness: the seven success factors for change, each rated on a four-point scale (unrated: not assessed).
+READINESS_FACTORS: tuple[tuple[str, str], ...] = (
+    ("leadership", "Committed leadership that engages staff"),
+    ("culture", "A culture supportive of change"),
+    ("management", "Management practices that ensure execution"),
+    ("problem_solving", "Capabilities to identify and solve problems"),
+    ("data", "Data and analytics that measure impact"),
+    ("resources", "Resources and support"),
+    ("environment", "An enabling environment"),
+)
+READINESS_FACTOR_NAMES: tuple[str, ...] = tuple(name for name, _ in READINESS_FACTORS)
+READINESS_LABELS: dict[str, str] = dict(READINESS_FACTORS)
+# The scale's anchor words, from 1 (lowest) to 4.
+READINESS_SCALE: dict[int, str] = {1: "Not in place", 2: "Emerging", 3: "Established", 4: "Strong"}
+READINESS_MIN, READINESS_MAX = 1, 4
 SENSITIVITY_MIN, SENSITIVITY_MAX = 0.0, 5.0
 HEADROOM_MAX_PCT = 90.0
 
@@ -44,6 +61,7 @@ class CapacityDimension:
     available: float
     headroom_pct: float = 0.0
     label: str = ""  # shown to users; the name is the internal key
+    spread_pct: float = 0.0  # uncertainty: each cost in this dimension may be this share lower or higher
 
     @property
     def display(self) -> str:
@@ -62,6 +80,7 @@ class Criterion:
     name: str
     weight: float
     label: str = ""  # shown to users; the name is the internal key
+    spread_pct: float = 0.0  # uncertainty: each score on this criterion may be this share lower or higher
 
     @property
     def display(self) -> str:
@@ -84,6 +103,12 @@ class Priority:
     sensitivity: float = 0.0
     requires: tuple[str, ...] = ()
     excludes: tuple[str, ...] = ()
+    # Readiness ratings (factor, 1-4) of the factors assessed, in READINESS_FACTORS order; a factor not
+    # listed is not assessed (not zero).
+    readiness: tuple[tuple[str, int], ...] = ()
+    # Ranges of judgements: (column, low, high) with column 'score:<criterion>' or 'cost:<dimension>'; the
+    # likely figure is the score or cost itself, so low <= likely <= high.
+    ranges: tuple[tuple[str, float, float], ...] = ()
 
     # The lookups are built once per priority (a cached property is no field: equality, hashing and
     # dataclasses.replace see only the tuples), so cost() and score() take constant time.
@@ -124,6 +149,20 @@ class ThemeLimit:
 
 
 @dataclass(frozen=True)
+class ReadinessRule:
+    """How readiness ratings become a delivery confidence (percent); see `optimiser.readiness`.
+
+    Each assessed factor rated r (1-4) counts (r - 1) / 3; the confidence is floor_pct plus
+    (100 - floor_pct) x the mean of those, capped at cap_weakest_1_pct when a factor is rated 1 and at
+    cap_weakest_2_pct when the weakest is rated 2. A priority below low_pct has low readiness."""
+
+    floor_pct: float = 40.0
+    cap_weakest_1_pct: float = 50.0
+    cap_weakest_2_pct: float = 80.0
+    low_pct: float = 60.0
+
+
+@dataclass(frozen=True)
 class Rules:
     max_priorities: int | None = None
     horizon_bands: tuple[HorizonBand, ...] = ()
@@ -134,6 +173,9 @@ class Rules:
     sensitivity_penalty: float = 1.0
     # The capacity dimension whose use measures the short/medium/long balance (None: the first one).
     balance_dimension: str | None = None
+    # Maximise expected value: each priority's value x its delivery confidence (readiness).
+    expected_value: bool = False
+    readiness: ReadinessRule = field(default_factory=ReadinessRule)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ from .parsing import (
     MAX_NAME_LENGTH,
     MAX_PRIORITIES,
     MAX_PROBLEMS,
+    READINESS_COLUMNS,
+    READINESS_RULE_KEYS,
     _Collector,
     _text_field,
     build_portfolio,
@@ -46,10 +48,12 @@ PRIORITIES, CAPACITY, CRITERIA, RULES, THEMES, INSTRUCTIONS = (
     "Theme limits",
     "Instructions",
 )
-CAPACITY_COLUMNS = ("name", "label", "unit", "available", "headroom_pct")
-CRITERIA_COLUMNS = ("name", "label", "weight")
-RULE_SETTINGS = ("max_priorities", "sensitivity_penalty", "locked_in", "locked_out", "balance_dimension") + tuple(
-    f"{h}_{side}_pct" for h in HORIZONS for side in ("min", "max")
+CAPACITY_COLUMNS = ("name", "label", "unit", "available", "headroom_pct", "spread_pct")
+CRITERIA_COLUMNS = ("name", "label", "weight", "spread_pct")
+RULE_SETTINGS = (
+    ("max_priorities", "sensitivity_penalty", "locked_in", "locked_out", "balance_dimension")
+    + tuple(f"{h}_{side}_pct" for h in HORIZONS for side in ("min", "max"))
+    + ("expected_value", *READINESS_RULE_KEYS)
 )
 THEME_COLUMNS = ("theme", "min", "max")
 RULES_COLUMNS = ("setting", "value")
@@ -83,14 +87,20 @@ INSTRUCTIONS_TEXT = [
     "  requires / excludes: ids of other priorities, separated by ; or ,.",
     "  cost:<dimension>: the capacity it needs, in that dimension's unit (0 or more).",
     "  score:<criterion>: 0 to 10.",
+    "  ready:<factor> (optional): readiness on each of the seven success factors, 1 (not in place), 2 (emerging),",
+    "  3 (established) or 4 (strong); blank means not assessed. ranges (optional): low..high of any score or",
+    "  cost, e.g. score:outcomes=6..9; cost:operational=2..4 (the score or cost itself is the likely figure).",
     "Capacity: one row per capacity dimension: name, label (optional, shown to users), unit, available amount,",
-    "  headroom_pct kept free (0-90).",
+    "  headroom_pct kept free (0-90), spread_pct (optional): how far each cost may be lower or higher (%).",
     "  Renaming a dimension here means renaming its cost: column on Priorities too.",
-    "Criteria: one row per criterion: name, label (optional, shown to users) and weight (0-100). Its score:",
+    "Criteria: one row per criterion: name, label (optional, shown to users), weight (0-100) and spread_pct",
+    "  (optional: how far each score may be lower or higher, %). Its score:",
     "  column must match the name.",
     "Rules (optional): max_priorities (blank for no limit), sensitivity_penalty, locked_in / locked_out",
     "  (ids separated by ;), balance_dimension (the capacity whose use measures the short/medium/long",
     "  balance; blank for the first), and the horizon balance bands as percentages of it (e.g. short_max_pct = 60).",
+    "  expected_value (yes/no): maximise value x delivery confidence from readiness; readiness_floor_pct,",
+    "  readiness_cap_weakest_1_pct, readiness_cap_weakest_2_pct, readiness_low_pct: the readiness rule (README).",
     "Theme limits (optional): theme, min and/or max number of priorities kept in it.",
     "",
     "Column names may differ in case and spacing; numbers may be typed as text, with a point for decimals and",
@@ -165,15 +175,19 @@ def template_workbook(portfolio: Portfolio) -> bytes:
     _list_validation(ws, header.index("source") + 1, list(SOURCES), "Source")
     _list_validation(ws, header.index("horizon") + 1, list(HORIZONS), "Horizon")
     _list_validation(ws, header.index("must_do") + 1, ["yes", "no"], "Must-do")
+    for column in READINESS_COLUMNS:
+        _list_validation(ws, header.index(column) + 1, ["1", "2", "3", "4"], "Readiness")
 
     ws = wb.create_sheet(CAPACITY)
     _write_table(
         ws,
         list(CAPACITY_COLUMNS),
-        [[d.name, d.label, d.unit, d.available, d.headroom_pct] for d in portfolio.dimensions],
+        [[d.name, d.label, d.unit, d.available, d.headroom_pct, d.spread_pct or None] for d in portfolio.dimensions],
     )
     ws = wb.create_sheet(CRITERIA)
-    _write_table(ws, list(CRITERIA_COLUMNS), [[c.name, c.label, c.weight] for c in portfolio.criteria])
+    _write_table(
+        ws, list(CRITERIA_COLUMNS), [[c.name, c.label, c.weight, c.spread_pct or None] for c in portfolio.criteria]
+    )
 
     ws = wb.create_sheet(RULES)
     rules = portfolio.rules
@@ -184,7 +198,10 @@ def template_workbook(portfolio: Portfolio) -> bytes:
         "locked_in": "; ".join(rules.locked_in),
         "locked_out": "; ".join(rules.locked_out),
         "balance_dimension": rules.balance_dimension,
+        "expected_value": "yes" if rules.expected_value else "no",
     }
+    for key, attribute in READINESS_RULE_KEYS.items():
+        values[key] = getattr(rules.readiness, attribute)
     for h in HORIZONS:
         band = bands.get(h)
         values[f"{h}_min_pct"] = band.min_pct if band else None

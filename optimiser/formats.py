@@ -21,6 +21,9 @@ from .parsing import (
     COST_PREFIX,
     MAX_PRIORITIES,
     MAX_PROBLEMS,
+    RANGES_COLUMN,
+    READINESS_COLUMNS,
+    READY_PREFIX,
     SCORE_PREFIX,
     build_portfolio,
     guard_formula,
@@ -35,7 +38,16 @@ SCHEMA_VERSION = 1
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_JSON_NUMBER_TEXT = 50  # digits of a JSON number read as a number; longer ones are refused as too long
 MAX_JSON_CONTAINERS = 1_000_000  # objects and lists in a JSON file (20,000 priorities need about 100,000)
-OPTIONAL_COLUMNS = ("owner", "theme", "must_do", "sensitivity", "requires", "excludes")
+OPTIONAL_COLUMNS = (
+    "owner",
+    "theme",
+    "must_do",
+    "sensitivity",
+    "requires",
+    "excludes",
+    *READINESS_COLUMNS,
+    RANGES_COLUMN,
+)
 COLUMN_ALIASES = {"mustdo": "must_do", "prerequisites": "requires", "alternatives": "excludes"}
 
 
@@ -55,7 +67,51 @@ def priority_to_record(p: Priority) -> dict[str, Any]:
     }
     record.update({COST_PREFIX + name: value for name, value in p.costs})
     record.update({SCORE_PREFIX + name: value for name, value in p.scores})
+    ratings = dict(p.readiness)
+    record.update({column: ratings.get(column.removeprefix(READY_PREFIX)) for column in READINESS_COLUMNS})
+    record[RANGES_COLUMN] = ranges_text(p.ranges)
     return record
+
+
+def ranges_text(ranges: tuple[tuple[str, float, float], ...]) -> str:
+    """The table form of a priority's ranges: 'score:outcomes=6..9; cost:operational=2..4'."""
+    return "; ".join(f"{_range_column(column)}={_exact(low)}..{_exact(high)}" for column, low, high in ranges)
+
+
+def _exact(number: float) -> str:
+    """A number written short when that reads back exactly (6, 2.5), else in full."""
+    short = f"{number:g}"
+    return short if float(short) == number else repr(number)
+
+
+def _range_column(column: str) -> str:
+    """A column name as the ranges text writes it: in double quotes when it holds a ';' or starts with a quote."""
+    if ";" in column or column.startswith('"'):
+        return '"' + column.replace('"', '""') + '"'
+    return column
+
+
+def _priority_dict(p: Priority) -> dict[str, Any]:
+    """The JSON form of a priority; readiness and ranges only when given (files without them stay as they were)."""
+    item: dict[str, Any] = {
+        "id": p.id,
+        "name": p.name,
+        "source": p.source,
+        "owner": p.owner,
+        "theme": p.theme,
+        "horizon": p.horizon,
+        "must_do": p.must_do,
+        "sensitivity": p.sensitivity,
+        "costs": dict(p.costs),
+        "scores": dict(p.scores),
+        "requires": list(p.requires),
+        "excludes": list(p.excludes),
+    }
+    if p.readiness:
+        item["readiness"] = dict(p.readiness)
+    if p.ranges:
+        item[RANGES_COLUMN] = {column: {"low": low, "high": high} for column, low, high in p.ranges}
+    return item
 
 
 def table_columns(portfolio: Portfolio) -> list[str]:
@@ -63,6 +119,8 @@ def table_columns(portfolio: Portfolio) -> list[str]:
         list(BASE_COLUMNS)
         + [COST_PREFIX + d.name for d in portfolio.dimensions]
         + [SCORE_PREFIX + c.name for c in portfolio.criteria]
+        + list(READINESS_COLUMNS)
+        + [RANGES_COLUMN]
     )
 
 
@@ -70,7 +128,30 @@ def priorities_frame(portfolio: Portfolio) -> pd.DataFrame:
     """The priorities as a table with one column per capacity dimension and per criterion."""
     import pandas as pd  # here, not at the top: the command line reads JSON without pandas
 
-    return pd.DataFrame([priority_to_record(p) for p in portfolio.priorities], columns=table_columns(portfolio))
+    frame = pd.DataFrame([priority_to_record(p) for p in portfolio.priorities], columns=table_columns(portfolio))
+    # Ratings are whole numbers or blank (not assessed): a nullable integer column, not floats or objects.
+    return frame.astype({column: "Int64" for column in READINESS_COLUMNS})
+
+
+def _with_spread(item: dict[str, Any], spread: float) -> dict[str, Any]:
+    if spread:
+        item["spread_pct"] = spread
+    return item
+
+
+def _readiness_settings(rules) -> dict[str, Any]:
+    """The expected-value switch and the readiness rule, only where they differ from the defaults."""
+    from .domain import ReadinessRule
+    from .parsing import READINESS_RULE_KEYS
+
+    out: dict[str, Any] = {}
+    if rules.expected_value:
+        out["expected_value"] = True
+    default = ReadinessRule()
+    for key, attribute in READINESS_RULE_KEYS.items():
+        if getattr(rules.readiness, attribute) != getattr(default, attribute):
+            out[key] = getattr(rules.readiness, attribute)
+    return out
 
 
 def portfolio_to_dict(portfolio: Portfolio) -> dict[str, Any]:
@@ -79,10 +160,22 @@ def portfolio_to_dict(portfolio: Portfolio) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "name": portfolio.name,
         "capacity_dimensions": [
-            {"name": d.name, "label": d.label, "unit": d.unit, "available": d.available, "headroom_pct": d.headroom_pct}
+            _with_spread(
+                {
+                    "name": d.name,
+                    "label": d.label,
+                    "unit": d.unit,
+                    "available": d.available,
+                    "headroom_pct": d.headroom_pct,
+                },
+                d.spread_pct,
+            )
             for d in portfolio.dimensions
         ],
-        "criteria": [{"name": c.name, "label": c.label, "weight": c.weight} for c in portfolio.criteria],
+        "criteria": [
+            _with_spread({"name": c.name, "label": c.label, "weight": c.weight}, c.spread_pct)
+            for c in portfolio.criteria
+        ],
         "rules": {
             "balance_dimension": rules.balance_dimension,
             "max_priorities": rules.max_priorities,
@@ -91,24 +184,9 @@ def portfolio_to_dict(portfolio: Portfolio) -> dict[str, Any]:
             "locked_in": list(rules.locked_in),
             "locked_out": list(rules.locked_out),
             "sensitivity_penalty": rules.sensitivity_penalty,
+            **_readiness_settings(rules),
         },
-        "priorities": [
-            {
-                "id": p.id,
-                "name": p.name,
-                "source": p.source,
-                "owner": p.owner,
-                "theme": p.theme,
-                "horizon": p.horizon,
-                "must_do": p.must_do,
-                "sensitivity": p.sensitivity,
-                "costs": dict(p.costs),
-                "scores": dict(p.scores),
-                "requires": list(p.requires),
-                "excludes": list(p.excludes),
-            }
-            for p in portfolio.priorities
-        ],
+        "priorities": [_priority_dict(p) for p in portfolio.priorities],
     }
 
 
@@ -229,8 +307,12 @@ def priority_column(name: str, portfolio: Portfolio) -> str | None:
             return prefix + wanted
     key = column_key(name)
     key = COLUMN_ALIASES.get(key, key)
-    if key in BASE_COLUMNS:
+    if key in BASE_COLUMNS or key == RANGES_COLUMN:
         return key
+    ready = re.fullmatch(r"ready_?:_?(.*)", key)
+    if ready is not None:
+        column = READY_PREFIX + ready.group(1).strip("_")
+        return column if column in READINESS_COLUMNS else None
     match = re.fullmatch(r"(cost|score)_?:_?(.*)", key)
     if match is None:
         return None

@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 from .domain import HORIZONS, Portfolio
+from .readiness import objective_factors
 
 INF = math.inf
 
@@ -108,10 +109,14 @@ def lock_row(i: int, pid: str, side: str) -> str:
 
 
 def priority_weights(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted value of each priority and the penalty for dropping it."""
+    """Weighted value of each priority (times its delivery confidence when the expected-value switch is on)
+    and the penalty for dropping it."""
     weights = np.array([c.weight for c in portfolio.criteria], dtype=float)
     scores = np.array([[p.score(c.name) for c in portfolio.criteria] for p in portfolio.priorities], dtype=float)
     value = scores @ weights if len(weights) else np.zeros(len(portfolio.priorities))
+    factors = objective_factors(portfolio)  # readiness: value x delivery confidence when switched on
+    if factors is not None:
+        value = value * factors
     penalty = np.array([p.sensitivity for p in portfolio.priorities], dtype=float) * portfolio.rules.sensitivity_penalty
     return value, penalty
 

@@ -18,16 +18,22 @@ from typing import Any
 from .domain import (
     HEADROOM_MAX_PCT,
     HORIZONS,
+    READINESS_FACTOR_NAMES,
+    READINESS_MAX,
+    READINESS_MIN,
+    READINESS_SCALE,
     SCORE_MAX,
     SCORE_MIN,
     SENSITIVITY_MAX,
     SENSITIVITY_MIN,
     SOURCES,
+    SPREAD_MAX_PCT,
     CapacityDimension,
     Criterion,
     HorizonBand,
     Portfolio,
     Priority,
+    ReadinessRule,
     Rules,
     ThemeLimit,
 )
@@ -35,6 +41,9 @@ from .errors import UNPRINTABLE, PortfolioError, Problem
 
 COST_PREFIX = "cost:"
 SCORE_PREFIX = "score:"
+READY_PREFIX = "ready:"  # a readiness rating column: 'ready:<factor>'
+RANGES_COLUMN = "ranges"  # judgement ranges in a table: 'score:outcomes=6..9; cost:operational=2..4'
+READINESS_COLUMNS: tuple[str, ...] = tuple(READY_PREFIX + f for f in READINESS_FACTOR_NAMES)
 BASE_COLUMNS: tuple[str, ...] = (
     "id",
     "name",
@@ -49,8 +58,15 @@ BASE_COLUMNS: tuple[str, ...] = (
 )
 # The keys of each object of the JSON form; anything else is refused (with the nearest known key suggested).
 PORTFOLIO_KEYS = ("schema_version", "name", "capacity_dimensions", "criteria", "rules", "priorities")
-DIMENSION_KEYS = ("name", "label", "unit", "available", "headroom_pct")
-CRITERION_KEYS = ("name", "label", "weight")
+DIMENSION_KEYS = ("name", "label", "unit", "available", "headroom_pct", "spread_pct")
+CRITERION_KEYS = ("name", "label", "weight", "spread_pct")
+# Readiness settings of the rules (flat, as on the workbook's Rules sheet) and the ReadinessRule field of each.
+READINESS_RULE_KEYS: dict[str, str] = {
+    "readiness_floor_pct": "floor_pct",
+    "readiness_cap_weakest_1_pct": "cap_weakest_1_pct",
+    "readiness_cap_weakest_2_pct": "cap_weakest_2_pct",
+    "readiness_low_pct": "low_pct",
+}
 RULE_KEYS = (
     "balance_dimension",
     "max_priorities",
@@ -59,10 +75,13 @@ RULE_KEYS = (
     "locked_in",
     "locked_out",
     "sensitivity_penalty",
+    "expected_value",
+    *READINESS_RULE_KEYS,
 )
 BAND_KEYS = ("min_pct", "max_pct")
 THEME_LIMIT_KEYS = ("min", "max")
-PRIORITY_KEYS = BASE_COLUMNS + ("costs", "scores")
+PRIORITY_KEYS = BASE_COLUMNS + ("costs", "scores", "readiness", RANGES_COLUMN)
+RANGE_KEYS = ("low", "high")
 
 # Limits: every loader refuses input beyond them with a message (README, "Limits").
 MAX_PRIORITIES = 20_000  # a national view (issue 12 measures up to 20,000)
@@ -75,6 +94,7 @@ MAX_NAME_LENGTH = 200  # a priority's name and the portfolio's name
 MAX_TEXT_LENGTH = 100  # owner, theme, names, labels and units of capacities and criteria
 MAX_NUMBER_TEXT = 40  # characters of a number written as text
 MAX_PROBLEMS = 500  # problems listed; the rest are counted
+MAX_RANGES_TEXT = 20_000  # characters of a priority's ranges written as text
 
 # Text a spreadsheet would run as a formula: exports write it with a leading apostrophe, imports take it off.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -479,10 +499,32 @@ def parse_dimensions(raw: Any, out: _Collector) -> tuple[CapacityDimension, ...]
         )
         unit = _text_field(out, item.get("unit"), f"capacity '{name}' unit")
         label = _text_field(out, item.get("label"), f"capacity '{name}' label")
+        spread = _spread_field(out, item.get("spread_pct"), f"capacity '{name}' spread_pct", "each cost")
         dims.append(
-            CapacityDimension(name=name, unit=unit or "", available=available, headroom_pct=headroom, label=label or "")
+            CapacityDimension(
+                name=name,
+                unit=unit or "",
+                available=available,
+                headroom_pct=headroom,
+                label=label or "",
+                spread_pct=spread,
+            )
         )
     return tuple(dims)
+
+
+def _spread_field(out: _Collector, value: Any, field: str, what: str) -> float:
+    """A global spread (percent, blank for none): the share by which {what} may be lower or higher."""
+    return _number_field(
+        out,
+        value,
+        field,
+        low=0.0,
+        high=SPREAD_MAX_PCT,
+        hint=f"Enter how far {what} may be lower or higher, as a percentage from 0 to {SPREAD_MAX_PCT:g} "
+        "(blank for none).",
+        required=False,
+    )
 
 
 def parse_criteria(raw: Any, out: _Collector) -> tuple[Criterion, ...]:
@@ -508,7 +550,8 @@ def parse_criteria(raw: Any, out: _Collector) -> tuple[Criterion, ...]:
             default=1.0,
         )
         label = _text_field(out, item.get("label"), f"criterion '{name}' label")
-        crits.append(Criterion(name=name, weight=weight, label=label or ""))
+        spread = _spread_field(out, item.get("spread_pct"), f"criterion '{name}' spread_pct", "each score")
+        crits.append(Criterion(name=name, weight=weight, label=label or "", spread_pct=spread))
     return tuple(crits)
 
 
@@ -627,7 +670,10 @@ def parse_rules(raw: Any, out: _Collector) -> Rules:
         default=1.0,
     )
     balance_dimension = _text_field(out, raw.get("balance_dimension"), "rules.balance_dimension")
+    expected_value = _rule_bool(out, raw.get("expected_value"), "rules.expected_value")
     return Rules(
+        expected_value=expected_value,
+        readiness=parse_readiness_rule(raw, out),
         balance_dimension=balance_dimension or None,
         max_priorities=max_priorities,
         horizon_bands=parse_horizon_bands(raw.get("horizon_bands"), out),
@@ -638,7 +684,245 @@ def parse_rules(raw: Any, out: _Collector) -> Rules:
     )
 
 
+def _rule_bool(out: _Collector, value: Any, field: str) -> bool:
+    if out.blank(value):
+        return False
+    answer = to_bool(value)
+    if answer is None:
+        out.add(field, f"{_quote(value)} is not yes or no. Use yes/no, y/n or true/false.", value=value)
+        return False
+    return answer
+
+
+def parse_readiness_rule(raw: Mapping[str, Any], out: _Collector) -> ReadinessRule:
+    """The readiness rule from the flat rules settings (README, "Readiness"); blank settings keep the defaults."""
+    default = ReadinessRule()
+    values: dict[str, float] = {}
+    for key, attribute in READINESS_RULE_KEYS.items():
+        values[attribute] = _number_field(
+            out,
+            raw.get(key),
+            f"rules.{key}",
+            low=0.0,
+            high=100.0,
+            hint="Enter a delivery confidence as a percentage from 0 to 100 (blank for the default).",
+            required=False,
+            default=getattr(default, attribute),
+        )
+    return ReadinessRule(**values)
+
+
 # ---------------------------------------------------------------- priorities
+
+
+def parse_rating(value: Any) -> int | None | str:
+    """A readiness rating 1-4 (a whole number or its anchor word), None when blank (not assessed), or a
+    sentence saying why the value is not one."""
+    if is_blank(value):
+        return None
+    if isinstance(value, str):
+        words = {label.lower(): n for n, label in READINESS_SCALE.items()}
+        if value.strip().lower() in words:
+            return words[value.strip().lower()]
+    number = parse_number(value)
+    if isinstance(number, str) or number != int(number) or not READINESS_MIN <= number <= READINESS_MAX:
+        return f"{_quote(value)} is not a rating."
+    return int(number)
+
+
+RATING_HINT = (
+    ", ".join(f"{n} ({label})" for n, label in READINESS_SCALE.items()) + ", or leave it blank for not assessed."
+)
+
+
+def _readiness(record: Mapping[str, Any], out: _Collector, pid: str, row: int) -> tuple[tuple[str, int], ...]:
+    """Ratings from 'ready:<factor>' columns or the JSON form's 'readiness' object (factor -> rating)."""
+    nested = record.get("readiness")
+    if nested is None:
+        nested = {}
+    elif not isinstance(nested, Mapping):
+        out.add(
+            "readiness",
+            f"must be an object mapping each success factor to a rating from {READINESS_MIN} to {READINESS_MAX}, "
+            f"not {kind_of(nested)}.",
+            pid,
+            row,
+        )
+        nested = {}
+    for name in nested:
+        if name not in READINESS_FACTOR_NAMES:
+            out.add(
+                "readiness",
+                f"{_quote(name)} is not a success factor. {suggest(str(name), READINESS_FACTOR_NAMES)}",
+                pid,
+                row,
+            )
+    ratings = []
+    for factor in READINESS_FACTOR_NAMES:
+        key = READY_PREFIX + factor
+        value = record[key] if key in record else nested.get(factor)
+        if out.blank(value):
+            continue
+        rating = parse_rating(value)
+        if isinstance(rating, str):
+            out.add(key, f"{rating} Enter {RATING_HINT}", pid, row, value)
+        elif rating is not None:
+            ratings.append((factor, rating))
+    return tuple(ratings)
+
+
+_RANGE_TEXT = re.compile(r"\s*(.+?)\s*\.\.\s*(.+?)\s*")
+RANGES_HINT = (
+    "Write each range as column=low..high, separated by ';', e.g. 'score:outcomes=6..9; cost:operational=2..4'."
+)
+
+
+def _range_parts(text: str) -> list[tuple[str, str | None, str]] | str:
+    """Split the table form of ranges into (column, bounds text or None, the part as written), or say why it
+    cannot be split. Parts are separated by ';'; a column is written as it is, or in double quotes (a quote
+    inside doubled) when its name holds a ';' or starts with a quote; the bounds follow the last '='."""
+    parts: list[tuple[str, str | None, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        while i < n and text[i] in " ;":
+            i += 1
+        if i >= n:
+            break
+        start = i
+        if text[i] == '"':
+            chars: list[str] = []
+            i += 1
+            while i < n and not (text[i] == '"' and text[i + 1 : i + 2] != '"'):
+                chars.append(text[i])
+                i += 2 if text[i] == '"' else 1
+            if i >= n:
+                return f"{_quote(text[start:])} opens a quote that is not closed."
+            column = "".join(chars)
+            end = text.find(";", i + 1)
+            end = n if end < 0 else end
+            rest = text[i + 1 : end].strip()
+            bounds = rest[1:] if rest.startswith("=") else None
+        else:
+            end = text.find(";", i)
+            end = n if end < 0 else end
+            column, equals, bounds_text = text[i:end].rpartition("=")
+            column = column.strip()
+            bounds = bounds_text if equals else None
+        parts.append((column, bounds, text[start:end]))
+        i = end + 1
+    return parts
+
+
+def _range_items(value: Any, out: _Collector, pid: str, row: int) -> list[tuple[str, Any, Any]]:
+    """(column, low, high) from the JSON form's object {column: {low, high}} or the table's text."""
+    if out.blank(value):
+        return []
+    items: list[tuple[str, Any, Any]] = []
+    if isinstance(value, Mapping):
+        for column, bounds in value.items():
+            if not isinstance(bounds, Mapping):
+                out.add(
+                    RANGES_COLUMN,
+                    f'the range of {_quote(column)} must be an object {{low, high}}, e.g. {{"low": 6, "high": 9}}, '
+                    f"not {kind_of(bounds)}.",
+                    pid,
+                    row,
+                )
+                continue
+            for key in bounds:
+                if key not in RANGE_KEYS:
+                    out.add(
+                        RANGES_COLUMN,
+                        f"unknown field {_quote(key)} in the range of {_quote(column)}. Use low and high.",
+                        pid,
+                        row,
+                    )
+            items.append((str(column), bounds.get("low"), bounds.get("high")))
+        return items
+    if not isinstance(value, str):
+        out.add(RANGES_COLUMN, f"must be text, not {kind_of(value)}. {RANGES_HINT}", pid, row, value)
+        return []
+    problem = text_problem(value)
+    if problem:
+        out.add(RANGES_COLUMN, problem, pid, row, value)
+        return []
+    if len(value) > MAX_RANGES_TEXT:
+        out.add(RANGES_COLUMN, f"is {len(value):,} characters long; the limit is {MAX_RANGES_TEXT}.", pid, row, value)
+        return []
+    parts = _range_parts(value)
+    if isinstance(parts, str):
+        out.add(RANGES_COLUMN, f"{parts} {RANGES_HINT}", pid, row, value)
+        return []
+    for column, bounds, part in parts:
+        match = _RANGE_TEXT.fullmatch(bounds) if bounds is not None else None
+        if not column or match is None:
+            out.add(RANGES_COLUMN, f"{_quote(part.strip())} is not a range. {RANGES_HINT}", pid, row, value)
+            continue
+        items.append((column, match.group(1), match.group(2)))
+    return items
+
+
+def _ranges(
+    record: Mapping[str, Any],
+    costs: tuple[tuple[str, float], ...],
+    scores: tuple[tuple[str, float], ...],
+    units: Mapping[str, str],
+    out: _Collector,
+    pid: str,
+    row: int,
+) -> tuple[tuple[str, float, float], ...]:
+    """Checked ranges: a known score or cost column, low <= the likely figure (the score or cost) <= high,
+    each within the figure's own limits."""
+    likely = {SCORE_PREFIX + n: v for n, v in scores} | {COST_PREFIX + n: v for n, v in costs}
+    found: dict[str, tuple[str, float, float]] = {}
+    for column, low_raw, high_raw in _range_items(record.get(RANGES_COLUMN), out, pid, row):
+        if column not in likely:
+            out.add(
+                RANGES_COLUMN,
+                f"{_quote(column)} is not a score or cost column. {suggest(column, list(likely))}",
+                pid,
+                row,
+            )
+            continue
+        if column in found:
+            out.add(RANGES_COLUMN, f"{_quote(column)} has two ranges. Keep one.", pid, row)
+            continue
+        is_score = column.startswith(SCORE_PREFIX)
+        high_limit = SCORE_MAX if is_score else MAX_AMOUNT
+        hint = (
+            f"Enter low and high from {SCORE_MIN:g} to {SCORE_MAX:g}."
+            if is_score
+            else _amount_hint(f"low and high of {units.get(column.removeprefix(COST_PREFIX)) or 'units'}")
+        )
+        before = out.count
+        low = _number_field(
+            out, low_raw, f"{RANGES_COLUMN} {column} low", low=0.0, high=high_limit, hint=hint, priority_id=pid, row=row
+        )
+        high = _number_field(
+            out,
+            high_raw,
+            f"{RANGES_COLUMN} {column} high",
+            low=0.0,
+            high=high_limit,
+            hint=hint,
+            priority_id=pid,
+            row=row,
+        )
+        if out.count > before:
+            continue
+        value = likely[column]
+        if not low <= value <= high:
+            out.add(
+                RANGES_COLUMN,
+                f"the range of {column} is {low:g} to {high:g} but the likely figure (the {'score' if is_score else 'cost'} "
+                f"itself) is {value:g}. Make low at most {value:g} and high at least {value:g}.",
+                pid,
+                row,
+            )
+            continue
+        found[column] = (column, low, high)
+    order = [SCORE_PREFIX + n for n, _ in scores] + [COST_PREFIX + n for n, _ in costs]
+    return tuple(found[c] for c in order if c in found)
 
 
 def _priority_id(out: _Collector, value: Any, row: int) -> str | None:
@@ -782,6 +1066,8 @@ def parse_priority_record(
     )
     requires = _id_list(out, record.get("requires"), "requires", priority_id=pid, row=row)
     excludes = _id_list(out, record.get("excludes"), "excludes", priority_id=pid, row=row)
+    readiness = _readiness(record, out, pid, row)
+    ranges = _ranges(record, costs, scores, units, out, pid, row) if out.count == before else ()
     if out.count > before:
         return None
     return Priority(
@@ -797,6 +1083,8 @@ def parse_priority_record(
         sensitivity=sensitivity,
         requires=requires,
         excludes=excludes,
+        readiness=readiness,
+        ranges=ranges,
     )
 
 
@@ -1013,7 +1301,10 @@ def parse_portfolio(raw: Any) -> Portfolio:
         out.add("priorities", f"must be a list of priorities, not {kind_of(records)}.")
         records = []
     known = (
-        PRIORITY_KEYS + tuple(COST_PREFIX + d.name for d in dimensions) + tuple(SCORE_PREFIX + c.name for c in criteria)
+        PRIORITY_KEYS
+        + tuple(COST_PREFIX + d.name for d in dimensions)
+        + tuple(SCORE_PREFIX + c.name for c in criteria)
+        + READINESS_COLUMNS
     )
     for n, record in enumerate(records[: MAX_PRIORITIES + 1], start=1):
         if not isinstance(record, Mapping):
@@ -1063,6 +1354,10 @@ def replace_settings(
     records = []
     for p in portfolio.priorities:
         record = priority_to_record(p)
+        columns = {COST_PREFIX + d.name for d in dims} | {SCORE_PREFIX + c.name for c in crits}
+        # Ranges of a renamed or removed dimension or criterion go with it.
+        record[RANGES_COLUMN] = [r for r in p.ranges if r[0] in columns]
+        record[RANGES_COLUMN] = {c: {"low": lo, "high": hi} for c, lo, hi in record[RANGES_COLUMN]}
         for d in dims:
             record.setdefault(COST_PREFIX + d.name, 0.0)
         for c in crits:

@@ -536,6 +536,8 @@ def portfolio_change(before: Portfolio, after: Portfolio) -> str:
             parts.append(f"{d.display.lower()} capacity {fmt(o.available)} → {fmt(d.available)}")
         if o.headroom_pct != d.headroom_pct:
             parts.append(f"{d.display.lower()} headroom {fmt(o.headroom_pct)}% → {fmt(d.headroom_pct)}%")
+        if o.spread_pct != d.spread_pct:
+            parts.append(f"{d.display.lower()} cost spread ± {fmt(o.spread_pct)}% → ± {fmt(d.spread_pct)}%")
     removed = [d.display.lower() for d in before.dimensions if d.name not in {x.name for x in after.dimensions}]
     if removed:
         parts.append("capacity removed: " + ", ".join(removed))
@@ -543,6 +545,10 @@ def portfolio_change(before: Portfolio, after: Portfolio) -> str:
     for c in after.criteria:
         if c.name in old_weights and old_weights[c.name] != c.weight:
             parts.append(f"weight of {c.display.lower()} {fmt(old_weights[c.name])} → {fmt(c.weight)}")
+    old_spreads = {c.name: c.spread_pct for c in before.criteria}
+    for c in after.criteria:
+        if c.name in old_spreads and old_spreads[c.name] != c.spread_pct:
+            parts.append(f"{c.display.lower()} score spread ± {fmt(old_spreads[c.name])}% → ± {fmt(c.spread_pct)}%")
     if {c.name for c in before.criteria} != {c.name for c in after.criteria}:
         parts.append("criteria changed")
     r0, r1 = before.rules, after.rules
@@ -565,6 +571,10 @@ def portfolio_change(before: Portfolio, after: Portfolio) -> str:
             parts.append(f"{word} lifted on {names(before, lifted)}")
     if r0.sensitivity_penalty != r1.sensitivity_penalty:
         parts.append(f"sensitivity penalty {fmt(r0.sensitivity_penalty)} → {fmt(r1.sensitivity_penalty)}")
+    if r0.expected_value != r1.expected_value:
+        parts.append("expected value (value x delivery confidence) " + ("on" if r1.expected_value else "off"))
+    if r0.readiness != r1.readiness:
+        parts.append("readiness rule changed")
     old_p = {p.id: p for p in before.priorities}
     new_p = {p.id: p for p in after.priorities}
     added_p = [pid for pid in new_p if pid not in old_p]
@@ -609,3 +619,144 @@ def short_reason(portfolio: Portfolio, decision) -> str:
     if kind == "theme_full":
         return f"its theme '{detail[0]}' is at its maximum" if detail else "its theme is at its maximum"
     return "fits, but others add more net value within the balance bands"
+
+
+# ------------------------------------------------------------------ readiness and robustness (readiness.py, robustness.py)
+
+READINESS_TERMS: dict[str, str] = {
+    "delivery confidence": "how likely the priority is to deliver its value, from its readiness ratings "
+    "(the readiness rule on Capacity and rules)",
+    "expected value": "weighted value x delivery confidence: what the optimiser maximises when expected value is on",
+    "value at risk from low readiness": "the weighted value of the kept priorities that their delivery confidence "
+    "says will not be delivered: the sum of value x (1 - confidence)",
+}
+
+
+def factor_label(factor: str) -> str:
+    from .domain import READINESS_LABELS
+
+    return READINESS_LABELS.get(factor, factor).lower()
+
+
+def readiness_text(portfolio: Portfolio, r) -> str:
+    """One priority's readiness in a sentence, e.g. 'Delivery confidence 50%, low readiness: weakest data and
+    analytics that measure impact (not in place).'"""
+    from .domain import READINESS_SCALE
+
+    if not r.assessed:
+        return "Readiness not assessed (no discount)."
+    low = ", low readiness" if r.low else ""
+    weakest = " and ".join(factor_label(f) for f in r.weakest)
+    return (
+        f"Delivery confidence {r.confidence_pct:.0f}%{low} ({r.assessed} of 7 success factors rated): weakest "
+        f"{weakest} ({READINESS_SCALE[r.weakest_rating].lower()})."
+    )
+
+
+def low_readiness_clause(portfolio: Portfolio, r) -> str:
+    """'low readiness (confidence 40%): data and analytics that measure impact not in place', or '' when the
+    priority's readiness is not low."""
+    from .domain import READINESS_SCALE
+
+    if not r.low:
+        return ""
+    weakest = " and ".join(factor_label(f) for f in r.weakest)
+    return f"low readiness (confidence {r.confidence_pct:.0f}%): {weakest} {READINESS_SCALE[r.weakest_rating].lower()}"
+
+
+def value_at_risk_text(portfolio: Portfolio, v) -> str:
+    if not v.assessed:
+        return "Value at risk from low readiness: none stated, no kept priority has readiness ratings."
+    share = v.value_at_risk / v.kept_value if v.kept_value > 0 else 0.0
+    text = (
+        f"Value at risk from low readiness: {fmt(v.value_at_risk)} of {fmt(v.kept_value)} weighted value kept "
+        f"({pct(share)}), from {v.assessed} of {v.kept} kept priorities with readiness ratings."
+    )
+    if v.low_readiness:
+        text += f" Kept with low readiness: {names(portfolio, v.low_readiness)}."
+    return text
+
+
+BAND_WORDS = {
+    "kept": "robustly kept (in 90% of samples or more)",
+    "contested": "contested",
+    "dropped": "robustly dropped (in 10% of samples or fewer)",
+}
+
+
+def judgement_text(portfolio: Portfolio, j) -> str:
+    """'the cost in operational capacity of Frailty (LOC03), 2-4 WTE-months (likely 3)'."""
+    if j.kind == "score":
+        try:
+            label = next(c.display for c in portfolio.criteria if c.name == j.name).lower()
+        except StopIteration:
+            label = j.name
+        what, unit = f"the {label} score of {name_of(portfolio, j.priority_id)}", ""
+    else:
+        what = f"the {dim_label(portfolio, j.name)} cost of {name_of(portfolio, j.priority_id)}"
+        try:
+            unit = portfolio.dimension(j.name).unit
+        except KeyError:
+            unit = ""
+        unit = f" {unit}" if unit else ""
+    return f"{what}, {fmt(j.low)} to {fmt(j.high)}{unit} (likely {fmt(j.likely)})"
+
+
+def frequency_text(portfolio: Portfolio, f) -> str:
+    """'Kept in 72% of samples (± 2%): contested.'"""
+    return f"Kept in {pct(f.frequency)} of samples (± {100 * f.standard_error:.0f}%): {BAND_WORDS[f.band]}."
+
+
+def influence_text(portfolio: Portfolio, i) -> str:
+    return (
+        f"{judgement_text(portfolio, i.judgement)[:1].upper()}{judgement_text(portfolio, i.judgement)[1:]}: "
+        f"in the samples where it is high, {name_of(portfolio, i.priority_id)} is kept in {pct(i.when_high)}, "
+        f"where it is low in {pct(i.when_low)}."
+    )
+
+
+def robustness_summary(portfolio: Portfolio, r) -> str:
+    if not r.judgements:
+        return (
+            "No score or cost has a range or spread, so every sample is the same portfolio: give ranges on the "
+            "Priorities page or a spread per criterion or capacity on Capacity and rules."
+        )
+    counts = {band: len(r.band_ids(band)) for band in BAND_WORDS}
+    text = (
+        f"{r.samples:,} samples (seed {r.seed}) of {r.judgements:,} uncertain scores and costs: "
+        f"{counts['kept']} priorities robustly kept (90% of samples or more), {counts['contested']} contested, "
+        f"{counts['dropped']} robustly dropped (10% or fewer)."
+    )
+    if r.infeasible:
+        text += f" In {r.infeasible:,} samples no selection meets the rules; frequencies are of the other {r.solved:,}."
+    if r.unsolved:
+        text += f" {r.unsolved:,} samples stopped at their time limit without a selection and are left out."
+    if r.unproven:
+        text += f" {r.unproven:,} selections were not proven best within the time limit."
+    if r.solved and not r.influential:
+        text += (
+            " No single judgement's range moves what is kept by more than the sampling noise; more samples "
+            "would show smaller effects."
+        )
+    return text
+
+
+def contested_text(portfolio: Portfolio, r) -> str:
+    """'Contested (kept in this share of samples): A (X) 64%; B (Y) 55%.', most often kept first; '' if none."""
+    contested = sorted((f for f in r.priorities if f.band == "contested"), key=lambda f: -f.frequency)
+    if not contested:
+        return ""
+    listed = "; ".join(f"{name_of(portfolio, f.priority_id)} {pct(f.frequency)}" for f in contested)
+    return f"Contested (kept in this share of samples): {listed}."
+
+
+def bands_line(r) -> str:
+    """'13 robustly kept · 9 contested · 26 robustly dropped'."""
+    kept, contested, dropped = (len(r.band_ids(b)) for b in ("kept", "contested", "dropped"))
+    return f"{kept} robustly kept · {contested} contested · {dropped} robustly dropped"
+
+
+def frequency_line(portfolio: Portfolio, f, kept_today: bool | None = None) -> str:
+    """'Name (ID): 64% (± 2%) [kept today]' for a printed list."""
+    today = "" if kept_today is None else (" [kept today]" if kept_today else " [dropped today]")
+    return f"{name_of(portfolio, f.priority_id)}: {pct(f.frequency)} (± {100 * f.standard_error:.0f}%){today}"

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from optimiser.domain import HEADROOM_MAX_PCT, HORIZON_LABELS, HORIZONS
+from optimiser.domain import HEADROOM_MAX_PCT, HORIZON_LABELS, HORIZONS, SPREAD_MAX_PCT
 from optimiser.errors import PortfolioError
 from optimiser.formats import portfolio_to_dict
 from optimiser.parsing import is_blank, replace_settings
@@ -36,7 +36,9 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 st.subheader("Capacity dimensions")
 st.caption("Any number of named resources. Headroom is the share of each kept free for unexpected challenges.")
 dimensions = st.data_editor(
-    pd.DataFrame(raw["capacity_dimensions"], columns=["name", "label", "unit", "available", "headroom_pct"]),
+    pd.DataFrame(
+        raw["capacity_dimensions"], columns=["name", "label", "unit", "available", "headroom_pct", "spread_pct"]
+    ),
     key=_key("dimensions"),
     num_rows="dynamic",
     hide_index=True,
@@ -48,13 +50,20 @@ dimensions = st.data_editor(
         "headroom_pct": st.column_config.NumberColumn(
             "headroom %", default=10.0, help=f"0 to {HEADROOM_MAX_PCT:g}% of the capacity kept free"
         ),
+        "spread_pct": st.column_config.NumberColumn(
+            "cost spread ± %",
+            min_value=0.0,
+            max_value=SPREAD_MAX_PCT,
+            help="Uncertainty: each cost in this dimension may be this share lower or higher (robustness test). "
+            "A priority's own range on Priorities takes precedence. Blank: none.",
+        ),
     },
 )
 
 st.subheader("Criteria and weights")
 st.caption("Each priority scores 0-10 on each criterion; its value is the sum of weight × score.")
 criteria = st.data_editor(
-    pd.DataFrame(raw["criteria"], columns=["name", "label", "weight"]),
+    pd.DataFrame(raw["criteria"], columns=["name", "label", "weight", "spread_pct"]),
     key=_key("criteria"),
     num_rows="dynamic",
     hide_index=True,
@@ -62,6 +71,13 @@ criteria = st.data_editor(
         "name": st.column_config.TextColumn("name (key in files)", required=True),
         "label": st.column_config.TextColumn("label shown to users"),
         "weight": st.column_config.NumberColumn("weight", default=1.0, help="0 to 100"),
+        "spread_pct": st.column_config.NumberColumn(
+            "score spread ± %",
+            min_value=0.0,
+            max_value=SPREAD_MAX_PCT,
+            help="Uncertainty: each score on this criterion may be this share lower or higher (kept within 0-10). "
+            "A priority's own range on Priorities takes precedence. Blank: none.",
+        ),
     },
 )
 
@@ -149,6 +165,46 @@ locked_out = lock_right.multiselect(
     key=_key("locked_out"),
 )
 
+st.subheader("Readiness")
+st.caption(
+    "Priorities rated on the seven success factors (1 not in place, 2 emerging, 3 established, 4 strong; blank: "
+    "not assessed) get a delivery confidence: the floor plus the rest in proportion to the mean rating, capped when "
+    "the weakest factor is rated 1 or 2. Priorities not assessed keep 100%."
+)
+readiness = rules.readiness
+expected_value = st.toggle(
+    "Maximise expected value (value × delivery confidence)",
+    value=rules.expected_value,
+    key=_key("expected_value"),
+    help="Off: the model maximises weighted value as scored. On: each priority's value counts times its delivery "
+    "confidence, so a well-scored priority that is not ready to deliver counts for less.",
+)
+rule_cols = st.columns(4)
+readiness_settings = {}
+for col, (setting, attribute, label, help_text) in zip(
+    rule_cols,
+    (
+        (
+            "readiness_floor_pct",
+            "floor_pct",
+            "Floor: all rated 1 (%)",
+            "Delivery confidence when every assessed factor is rated 1.",
+        ),
+        ("readiness_cap_weakest_1_pct", "cap_weakest_1_pct", "Cap if any factor is 1 (%)", "Weakest-factor cap."),
+        ("readiness_cap_weakest_2_pct", "cap_weakest_2_pct", "Cap if weakest is 2 (%)", "Weakest-factor cap."),
+        ("readiness_low_pct", "low_pct", "Low readiness below (%)", "Flagged as low readiness in reasons."),
+    ),
+):
+    readiness_settings[setting] = col.number_input(
+        label,
+        min_value=0.0,
+        max_value=100.0,
+        value=float(getattr(readiness, attribute)),
+        step=5.0,
+        key=_key(setting),
+        help=help_text,
+    )
+
 new_rules = {
     "balance_dimension": balance_dimension,
     "max_priorities": int(max_priorities) if limit_count else None,
@@ -164,6 +220,8 @@ new_rules = {
     "locked_in": locked_in,
     "locked_out": locked_out,
     "sensitivity_penalty": penalty,
+    "expected_value": expected_value,
+    **readiness_settings,
 }
 
 try:
@@ -183,6 +241,8 @@ with st.expander("What the model does with these"):
         "- **Horizon balance**: each horizon's share of the chosen capacity used by the kept priorities must stay "
         "within its band (a selection that uses none of it meets every band).\n"
         "- **Theme limits**: the number kept in a theme must be within its minimum and maximum.\n"
-        "- **Locks**: a locked-in priority is kept, a locked-out one is dropped, for this scenario only."
+        "- **Locks**: a locked-in priority is kept, a locked-out one is dropped, for this scenario only.\n"
+        "- **Expected value**: when on, each priority's weighted value is multiplied by its delivery confidence.\n"
+        "- **Spreads**: used only by the robustness test on Rationalise, never by the selection itself."
     )
     st.caption(plain(f"Current portfolio: {portfolio.name}"))

@@ -3,12 +3,20 @@
 import pandas as pd
 import streamlit as st
 
-from optimiser.domain import HORIZONS, SCORE_MAX, SOURCES
+from optimiser.domain import (
+    HORIZONS,
+    READINESS_FACTORS,
+    READINESS_MAX,
+    READINESS_MIN,
+    READINESS_SCALE,
+    SCORE_MAX,
+    SOURCES,
+)
 from optimiser.errors import PortfolioError
 from optimiser.excel import template_workbook
 from optimiser.exports import to_safe_csv
 from optimiser.formats import load_upload, portfolio_to_json, priorities_frame
-from optimiser.parsing import COST_PREFIX, SCORE_PREFIX, replace_priorities
+from optimiser.parsing import COST_PREFIX, RANGES_COLUMN, READY_PREFIX, SCORE_PREFIX, replace_priorities
 from ui import state
 from ui.problems import problems_frame
 from ui.text import plain
@@ -81,6 +89,27 @@ for c in portfolio.criteria:
     column_config[SCORE_PREFIX + c.name] = st.column_config.NumberColumn(
         f"Score: {c.display}", help=plain(f"Score for {c.display}, 0 to {SCORE_MAX:g}")
     )
+
+for factor, label in READINESS_FACTORS:
+    column_config[READY_PREFIX + factor] = st.column_config.NumberColumn(
+        f"Ready: {label}",
+        min_value=READINESS_MIN,
+        max_value=READINESS_MAX,
+        step=1,
+        format="%d",
+        help=plain(
+            f"Readiness on '{label}': "
+            + ", ".join(f"{n} {word.lower()}" for n, word in READINESS_SCALE.items())
+            + "; blank: not assessed"
+        ),
+    )
+column_config[RANGES_COLUMN] = st.column_config.TextColumn(
+    "ranges (low..high)",
+    help=plain(
+        "Uncertain scores or costs, e.g. score:outcomes=6..9; cost:operational=2..4. The score or cost in its own "
+        "column is the likely figure. Used by the robustness test on Rationalise."
+    ),
+)
 
 edited = st.data_editor(
     st.session_state[BASE],

@@ -8,6 +8,8 @@ from optimiser.diagnosis import apply_fixes
 from optimiser.domain import HORIZON_LABELS, HORIZONS
 from optimiser.excel import results_workbook
 from optimiser.exports import decisions_frame, explanations_frame, to_safe_csv
+from optimiser.readiness import readiness_of, value_at_risk
+from optimiser.robustness import judgements
 from reports.board_pack import board_pack_html, html_to_pdf, owner_brief_html, owner_explanations, owners
 from ui import state
 from ui.charts import (
@@ -116,6 +118,74 @@ for title, ids in ((f"Kept ({len(result.kept)})", result.kept), (f"Dropped ({len
             if in_h:
                 listed = " · ".join(plain(words.name_of(portfolio, pid)) for pid in in_h)
                 st.markdown(f"*{HORIZON_LABELS[h]}, {len(in_h)}:* {listed}")
+
+
+def robustness_strip() -> None:
+    """Value at risk from low readiness, and how often each priority is kept when the ranges are sampled."""
+    risk_col, run_col, found_col = st.columns([3, 2, 4])
+    risk = value_at_risk(portfolio, result.kept)
+    if risk.assessed:
+        risk_col.caption(plain(words.value_at_risk_text(portfolio, risk)))
+    else:
+        risk_col.caption("**Readiness**: no kept priority is rated on the success factors yet (Priorities page).")
+    uncertain = len(judgements(portfolio))
+    if not uncertain:
+        found_col.caption(
+            "**Robustness**: no score or cost has a range yet. Give ranges on Priorities, or a spread % per "
+            "criterion or capacity on Capacity and rules."
+        )
+        return
+    samples = run_col.selectbox(
+        "Samples",
+        [100, 200, 500, 1000],
+        index=1,
+        key=state.ROBUST_SAMPLES,
+        help=f"Each sample draws every one of the {uncertain:,} uncertain scores and costs from its range and "
+        "re-solves (seed 1, reproducible).",
+    )
+    found = state.robustness_result(portfolio, samples)
+    if found is None:
+        if run_col.button("Test robustness", key="run_robustness", type="primary"):
+            with found_col:
+                state.compute_robustness(portfolio, samples)
+            st.rerun()  # drawn again with the answer (and without the button)
+        else:
+            found_col.caption(
+                f"**Robustness**: how often each priority is kept when its {uncertain:,} uncertain scores and "
+                "costs are drawn from their ranges."
+            )
+    if found is None:
+        return
+    bands = words.bands_line(found).split(" ", 1)
+    found_col.markdown(f"**Robustness** ({found.samples:,} samples): **{bands[0]}** " + plain(bands[1]))
+    contested = words.contested_text(portfolio, found)
+    if contested:
+        found_col.container(height=110, border=False, key="robust_contested").caption(plain(contested))
+    with st.expander("Frequencies and the judgements to narrow first"):
+        st.caption(plain(words.robustness_summary(portfolio, found)))
+        for n, influence in enumerate(found.influential, start=1):
+            st.markdown(f"{n}\\. " + plain(words.influence_text(portfolio, influence)))
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "priority": words.name_of(portfolio, f.priority_id),
+                        "kept in % of samples": round(100 * f.frequency, 1),
+                        "± %": round(100 * f.standard_error, 1),
+                        "band": {"kept": "robustly kept", "dropped": "robustly dropped"}.get(f.band, f.band),
+                        "today": "kept" if f.priority_id in result.kept else "dropped",
+                    }
+                    for f in sorted(found.priorities, key=lambda f: -f.frequency)
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            key="robustness_table",
+        )
+
+
+with st.container(border=True, key="robustness_strip"):
+    robustness_strip()
 st.caption(
     plain(f"Portfolio: {portfolio.name} · solved by {result.solver} in {result.seconds:.2f} s. ")
     + plain(
@@ -131,6 +201,11 @@ cols[0].metric("Priorities kept", f"{len(result.kept)} of {total}")
 cols[1].metric("Weighted value kept", f"{result.value:,.1f}", help=words.VALUE_TERMS["weighted value"])
 cols[2].metric("Penalty for sensitive drops", f"{result.drop_penalty:,.1f}", help=words.VALUE_TERMS["drop penalty"])
 cols[3].metric("Net value", f"{(result.objective or 0.0):,.1f}", help=words.VALUE_TERMS["net value"])
+if portfolio.rules.expected_value:
+    st.caption(
+        "Expected value is on (Capacity and rules): every value figure here is weighted value × delivery "
+        "confidence, and that is what the optimiser maximises."
+    )
 
 st.dataframe(
     cap.assign(free=(cap["usable"] - cap["used"]).round(1))[
@@ -246,6 +321,10 @@ def trade_offs_and_why() -> None:
             f"**{'Kept' if why.kept else 'Dropped'}: " + plain(words.name_of(portfolio, why.priority_id)) + "**"
         )
         st.markdown(plain(words.explanation_text(portfolio, why)))
+        st.markdown(plain(words.readiness_text(portfolio, readiness_of(portfolio, chosen))))
+        robust = state.latest_robustness(portfolio)
+        if robust is not None:
+            st.markdown(plain("Robustness: " + words.frequency_text(portfolio, robust.frequency(chosen))))
         a, b, c = st.columns(3)
         if why.value_change is not None:
             a.metric("Net value lost by reversing this decision", f"{why.value_change:,.1f}")
@@ -270,6 +349,15 @@ if result.proven:
 
 # ------------------------------------------------------------------ tables
 decisions = decisions_frame(portfolio, result)
+ready = {p.id: readiness_of(portfolio, p.id) for p in portfolio.priorities}
+decisions["why"] = [
+    why
+    + (f" {clause[:1].upper()}{clause[1:]}." if (clause := words.low_readiness_clause(portfolio, ready[pid])) else "")
+    for pid, why in zip(decisions["id"], decisions["why"])
+]
+decisions["delivery confidence"] = [
+    f"{ready[pid].confidence_pct:.0f}%" if ready[pid].assessed else "not assessed" for pid in decisions["id"]
+]
 kept_tab, dropped_tab = st.tabs([f"Kept ({len(result.kept)})", f"Dropped ({len(result.dropped)})"])
 with kept_tab:
     kept_rows = decisions[decisions["decision"] == "kept"].drop(columns="decision")
@@ -336,11 +424,12 @@ with pack_col:
     scenario = st.session_state.get(state.CURRENT_SCENARIO)
     title = scenario.name if scenario is not None else portfolio.name
     pack = st.session_state.get(state.BOARD_PACK)
-    if pack is None or pack[0] != (portfolio, result):
+    robust = state.latest_robustness(portfolio)
+    if pack is None or pack[0] != (portfolio, result, robust):
         if st.button("Prepare the board pack (HTML and PDF)", key="prepare_pack"):
             with st.spinner("Drawing the charts and laying out the pages…"):
-                document = board_pack_html(portfolio, result, title)
-                st.session_state[state.BOARD_PACK] = ((portfolio, result), document, html_to_pdf(document))
+                document = board_pack_html(portfolio, result, title, robust=robust)
+                st.session_state[state.BOARD_PACK] = ((portfolio, result, robust), document, html_to_pdf(document))
             st.rerun()
     else:
         _, document, pdf = pack

@@ -113,8 +113,60 @@ def _names_by_horizon(portfolio: Portfolio, ids) -> str:
     return _table(["horizon", "priorities"], rows, [22, 78])
 
 
+def _low_readiness(portfolio: Portfolio, pid: str, short: bool = False) -> str:
+    """' Low readiness (confidence 40%): ...' after a reason (short: ' (low readiness: ...)' after a name), or ''."""
+    from optimiser.readiness import readiness_of
+
+    clause = words.low_readiness_clause(portfolio, readiness_of(portfolio, pid))
+    if not clause:
+        return ""
+    return f" ({clause})" if short else f" {clause[:1].upper()}{clause[1:]}."
+
+
+def readiness_robustness_html(portfolio: Portfolio, result: Result, robust=None) -> str:
+    """The appendix section on readiness (value at risk, kept priorities with low readiness) and robustness
+    (bands, contested priorities, the judgements to narrow first), or '' when there is neither."""
+    from optimiser.readiness import readiness_of, value_at_risk
+
+    risk = value_at_risk(portfolio, result.kept)
+    parts: list[str] = []
+    if risk.assessed:
+        parts.append(f"<p>{html.escape(words.value_at_risk_text(portfolio, risk))}</p>")
+        low = [
+            [words.name_of(portfolio, pid), words.low_readiness_clause(portfolio, readiness_of(portfolio, pid))]
+            for pid in risk.low_readiness
+        ]
+        if low:
+            parts.append(_table(["kept with low readiness", "delivery confidence and weakest factors"], low, [40, 60]))
+    if robust is not None:
+        parts.append(f"<p>{html.escape(words.robustness_summary(portfolio, robust))}</p>")
+        contested = sorted((f for f in robust.priorities if f.band == "contested"), key=lambda f: -f.frequency)
+        if contested:
+            rows = [
+                [
+                    words.name_of(portfolio, f.priority_id),
+                    f"{100 * f.frequency:.0f}% (± {100 * f.standard_error:.0f}%)",
+                    "kept" if f.priority_id in result.kept else "dropped",
+                ]
+                for f in contested
+            ]
+            parts.append(_table(["contested priority", "kept in samples", "today"], rows, [60, 25, 15]))
+        if robust.influential:
+            items = "".join(f"<li>{html.escape(words.influence_text(portfolio, i))}</li>" for i in robust.influential)
+            parts.append(
+                f"<p>Judgements whose ranges most change what is kept (narrow these first):</p><ol>{items}</ol>"
+            )
+    if not parts:
+        return ""
+    return "<h2>Readiness and robustness</h2>" + "".join(parts)
+
+
 def board_pack_html(
-    portfolio: Portfolio, result: Result, scenario_name: str | None = None, on: date | None = None
+    portfolio: Portfolio,
+    result: Result,
+    scenario_name: str | None = None,
+    on: date | None = None,
+    robust=None,
 ) -> str:
     """A two-page summary (page 1: the result, the balance and capacity charts, what is kept; page 2: what is
     dropped, with a one-line reason each), then an appendix (capacity table, the other charts, the kept
@@ -138,7 +190,7 @@ def board_pack_html(
             words.name_of(portfolio, pid),
             names[pid].source,
             HORIZON_LABELS[names[pid].horizon].split(" (")[0],
-            reasons[pid].removeprefix("Kept: "),
+            reasons[pid].removeprefix("Kept: ") + _low_readiness(portfolio, pid),
         ]
         for pid in result.kept
     ]
@@ -149,7 +201,10 @@ def board_pack_html(
     dropped_rows = [
         [
             reason[:1].upper() + reason[1:],
-            " · ".join(f"{words.name_of(portfolio, pid)}, {names[pid].owner}" for pid in ids),
+            " · ".join(
+                f"{words.name_of(portfolio, pid)}, {names[pid].owner}{_low_readiness(portfolio, pid, short=True)}"
+                for pid in ids
+            ),
         ]
         for reason, ids in sorted(grouped.items(), key=lambda item: -len(item[1]))
     ]
@@ -165,6 +220,17 @@ def board_pack_html(
         ["Most priorities kept", "no limit" if rules.max_priorities is None else str(rules.max_priorities)],
         ["Value lost per point of sensitivity when dropped", f"{rules.sensitivity_penalty:g}"],
     ]
+    if rules.expected_value or any(p.readiness for p in portfolio.priorities):
+        ready = rules.readiness
+        assumptions.append(
+            [
+                "Readiness",
+                f"expected value (value x delivery confidence) {'on' if rules.expected_value else 'off'}; confidence "
+                f"{ready.floor_pct:g}% + the rest in proportion to the mean rating, at most {ready.cap_weakest_1_pct:g}% "
+                f"when a factor is rated 1 and {ready.cap_weakest_2_pct:g}% when the weakest is 2; low below "
+                f"{ready.low_pct:g}%",
+            ]
+        )
     assumptions += [
         [
             f"Horizon band: {HORIZON_LABELS[b.horizon]}",
@@ -205,6 +271,7 @@ def board_pack_html(
 {appendix_html}
 <h2>Kept priorities with reasons</h2>
 {_table(["priority", "source", "horizon", "why"], kept_rows, [36, 10, 10, 44])}
+{readiness_robustness_html(portfolio, result, robust)}
 <h2>Assumptions</h2>
 {_table(["assumption", "value"], assumptions, [35, 65])}
 </body></html>

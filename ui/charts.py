@@ -11,6 +11,7 @@ import pandas as pd
 
 from optimiser.domain import HORIZON_LABELS, HORIZONS, Portfolio
 from optimiser.model import balance_costs, priority_weights
+from optimiser.readiness import readiness_of
 from optimiser.result import Result
 
 KEPT_COLOUR = "#005EB8"  # NHS blue
@@ -98,8 +99,16 @@ def value_cost_frame(portfolio: Portfolio, result: Result) -> pd.DataFrame:
             "value": [round(float(v), 1) for v in value],
             "load_pct": [round(100 * float(w), 2) for w in load],
             "decision": ["Kept" if p.id in kept else "Dropped" for p in portfolio.priorities],
+            "confidence_pct": [round(readiness_of(portfolio, p.id).confidence_pct) for p in portfolio.priorities],
+            "readiness": [_readiness_label(readiness_of(portfolio, p.id)) for p in portfolio.priorities],
         }
     )
+
+
+def _readiness_label(r) -> str:
+    if not r.assessed:
+        return "not assessed"
+    return f"{r.confidence_pct:.0f}% confidence" + (" (low readiness)" if r.low else "")
 
 
 # ------------------------------------------------------------------ charts
@@ -240,9 +249,36 @@ def source_chart(frame: pd.DataFrame, capacity_label: str = "capacity") -> alt.C
 
 
 def value_cost_chart(frame: pd.DataFrame, capacity_label: str = "capacity") -> alt.Chart:
-    """Weighted value against the use of the balance capacity, kept and dropped marked."""
+    """Weighted value against the use of the balance capacity, kept and dropped marked; when any priority has
+    readiness ratings, the size of each point is its delivery confidence (priorities not assessed drawn faded)."""
+    rated = "readiness" in frame and bool((frame["readiness"] != "not assessed").any())
+    extra = {}
+    if rated:
+        extra = {
+            "size": alt.Size(
+                "confidence_pct:Q",
+                title="Delivery confidence %",
+                scale=alt.Scale(domain=[0, 100], range=[30, 300]),
+                legend=None,  # said in the subtitle: three legends side by side do not fit a half-width chart
+            ),
+            "opacity": alt.condition(alt.datum.readiness == "not assessed", alt.value(0.3), alt.value(0.9)),
+        }
+    title = (
+        alt.TitleParams("Value against cost", subtitle="Larger: higher delivery confidence · faded: not assessed")
+        if rated
+        else "Value against cost"
+    )
+    tooltip = [
+        alt.Tooltip("id:N"),
+        alt.Tooltip("name:N"),
+        alt.Tooltip("decision:N"),
+        alt.Tooltip("value:Q"),
+        alt.Tooltip("load_pct:Q", title="% of usable capacity"),
+    ]
+    if "readiness" in frame:
+        tooltip.append(alt.Tooltip("readiness:N", title="readiness"))
     chart = (
-        alt.Chart(frame, title="Value against cost")
+        alt.Chart(frame, title=title)
         .mark_point(size=160, filled=True, opacity=0.85)
         .encode(
             x=alt.X("load_pct:Q", title=f"Cost (% of usable {capacity_label})"),
@@ -254,13 +290,8 @@ def value_cost_chart(frame: pd.DataFrame, capacity_label: str = "capacity") -> a
                 legend=alt.Legend(orient="bottom"),
             ),
             shape=alt.Shape("source:N", title="Source", legend=alt.Legend(orient="bottom")),
-            tooltip=[
-                alt.Tooltip("id:N"),
-                alt.Tooltip("name:N"),
-                alt.Tooltip("decision:N"),
-                alt.Tooltip("value:Q"),
-                alt.Tooltip("load_pct:Q", title="% of usable capacity"),
-            ],
+            tooltip=tooltip,
+            **extra,
         )
         .properties(height=380, width="container")
     )

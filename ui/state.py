@@ -308,3 +308,40 @@ def through_router() -> None:
 
     PagesManager.uses_pages_directory = False
     st.rerun()
+
+
+# ------------------------------------------------------------------ robustness (issue 14)
+
+ROBUSTNESS = "robustness_results"  # {(portfolio, samples, seed): Robustness}, the latest few of this session
+ROBUST_SAMPLES = "robust_samples"
+ROBUST_SEED = 1
+ROBUST_KEEP = 4  # results kept per session
+
+
+def robustness_result(portfolio: Portfolio, samples: int):
+    """The robustness of this scenario computed earlier in this session, if any."""
+    return st.session_state.get(ROBUSTNESS, {}).get((portfolio, samples, ROBUST_SEED))
+
+
+def compute_robustness(portfolio: Portfolio, samples: int):
+    """Sample the ranges with a progress bar, and keep the answer for this scenario."""
+    from optimiser.robustness import robustness
+
+    bar = st.progress(0.0, text="Re-solving sampled portfolios…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(min(done / max(total, 1), 1.0), text=f"Re-solving sampled portfolios… {done} of {total}")
+
+    found = robustness(portfolio, samples, ROBUST_SEED, progress=progress)
+    bar.empty()
+    cache = st.session_state.setdefault(ROBUSTNESS, {})
+    while len(cache) >= ROBUST_KEEP:
+        cache.pop(next(iter(cache)))
+    cache[(portfolio, samples, ROBUST_SEED)] = found
+    return found
+
+
+def latest_robustness(portfolio: Portfolio):
+    """Any robustness result of this scenario in this session (the one with most samples), or None."""
+    found = [r for (p, _, _), r in st.session_state.get(ROBUSTNESS, {}).items() if p == portfolio]
+    return max(found, key=lambda r: r.samples) if found else None

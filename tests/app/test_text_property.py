@@ -104,6 +104,8 @@ def hostile_raw(draw) -> dict:
     for p in raw["priorities"]:
         if old_dim in p["costs"]:
             p["costs"][texts[6]] = p["costs"].pop(old_dim)
+        if "cost:" + old_dim in p.get("ranges", {}):
+            p["ranges"]["cost:" + texts[6]] = p["ranges"].pop("cost:" + old_dim)
     if raw["rules"].get("balance_dimension") == old_dim:
         raw["rules"]["balance_dimension"] = texts[6]
     crit = raw["criteria"][0]
@@ -111,6 +113,8 @@ def hostile_raw(draw) -> dict:
     for p in raw["priorities"]:
         if old_crit in p["scores"]:
             p["scores"][texts[9]] = p["scores"].pop(old_crit)
+        if "score:" + old_crit in p.get("ranges", {}):
+            p["ranges"]["score:" + texts[9]] = p["ranges"].pop("score:" + old_crit)
     return raw
 
 

@@ -52,7 +52,7 @@ def test_the_template_has_instructions_and_drop_down_lists(sample):
     wb = load_workbook(io.BytesIO(template_workbook(sample)))
     assert wb.sheetnames == ["Instructions", "Priorities", "Capacity", "Criteria", "Rules", "Theme limits"]
     lists = {dv.formula1 for dv in wb["Priorities"].data_validations.dataValidation}
-    assert lists == {'"national,local"', '"short,medium,long"', '"yes,no"'}
+    assert lists == {'"national,local"', '"short,medium,long"', '"yes,no"', '"1,2,3,4"'}
     assert wb["Priorities"].max_row == 49  # header and 48 priorities
 
 
