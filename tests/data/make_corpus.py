@@ -26,11 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from optimiser.errors import printable
 from optimiser.excel import template_workbook
 from optimiser.exports import to_safe_csv
 from optimiser.formats import load_portfolio, parse_portfolio, priorities_frame, priorities_to_csv
+from optimiser.parsing import MAX_PRIORITIES
 from tests.data import hostile
 
 HERE = Path(__file__).resolve().parent
@@ -657,7 +659,8 @@ def csv_cases() -> None:
         fails("cost:operational"),
     )
     add("csv_row_extra_cells.csv", csv_with(CSV_T + ",extra"), fails("row"))
-    add("csv_column_without_name.csv", csv_with(CSV_T + ",note", header=CSV_HEADER + ","), fails("column 21"))
+    stray = f"column {CSV_HEADER.count(',') + 2}"  # the first column after the named ones
+    add("csv_column_without_name.csv", csv_with(CSV_T + ",note", header=CSV_HEADER + ","), fails(stray))
     for column in ("name", "owner", "theme", "id", "requires"):
         for char in ("\x0b", "\x01", "\x7f", "\x85", "\x1b"):
             value = next(csv.reader([CSV_T]))[CSV_HEADER.split(",").index(column)]
@@ -816,6 +819,7 @@ def xlsx_valid() -> None:
 
 def xlsx_errors() -> None:
     r = T + 2  # NAT-ELE01's row
+    template_columns = load_workbook(io.BytesIO(book()))["Priorities"].max_column
     cases: list[tuple[str, Callable[[Any], None], list[str]]] = [
         ("missing_sheet_capacity", lambda wb: wb.remove(wb["Capacity"]), ["sheet"]),
         ("missing_sheet_priorities", lambda wb: wb.remove(wb["Priorities"]), ["sheet"]),
@@ -857,13 +861,13 @@ def xlsx_errors() -> None:
         ("theme_max_text", lambda wb: wb["Theme limits"].cell(row=2, column=3, value="three"), ["max"]),
         (
             "stray_value_without_column_name",
-            lambda wb: wb["Priorities"].cell(row=r, column=25, value="note"),
-            ["column Y"],
+            lambda wb: wb["Priorities"].cell(row=r, column=wb["Priorities"].max_column + 1, value="note"),
+            [f"column {get_column_letter(template_columns + 1)}"],
         ),
         ("value_in_column_201", lambda wb: wb["Priorities"].cell(row=r, column=201, value="far"), ["column GS"]),
         (
             "too_many_rows",
-            lambda wb: [wb["Priorities"].cell(row=n, column=1, value=" ") for n in range(13, 10_010)],
+            lambda wb: [wb["Priorities"].cell(row=n, column=1, value=" ") for n in range(13, MAX_PRIORITIES + 10)],
             ["sheet"],
         ),
     ]
