@@ -609,3 +609,58 @@ def short_reason(portfolio: Portfolio, decision) -> str:
     if kind == "theme_full":
         return f"its theme '{detail[0]}' is at its maximum" if detail else "its theme is at its maximum"
     return "fits, but others add more net value within the balance bands"
+
+
+# ------------------------------------------------------------------ workshops
+
+
+def criterion_label(portfolio: Portfolio, criterion: str) -> str:
+    """The display label of a criterion (its name when the portfolio has no such criterion)."""
+    for c in portfolio.criteria:
+        if c.name == criterion:
+            return c.display
+    return criterion
+
+
+def kept_under_views(portfolio: Portfolio, count) -> str:
+    """'Name (ID) is kept under 9 of 12 participants' views; the group's scores keep it.' from a KeepCount."""
+    views = f"{count.views} participant's view" if count.views == 1 else f"{count.views} participants' views"
+    group = "the group's scores keep it" if count.group_kept else "the group's scores drop it"
+    return f"{name_of(portfolio, count.priority_id)} is kept under {count.kept_by} of {views}; {group}."
+
+
+def contest_text(portfolio: Portfolio, contest, cells) -> str:
+    """'Name (ID): answers on health outcomes run from 2 to 9 (median 6).' for the widest cell of a Contest."""
+    cell = next(c for c in cells if c.priority_id == contest.priority_id and c.criterion == contest.widest_criterion)
+    label = criterion_label(portfolio, cell.criterion).lower()
+    if cell.spread == 0:
+        return f"{name_of(portfolio, contest.priority_id)}: everyone who answered gave the same scores."
+    return (
+        f"{name_of(portfolio, contest.priority_id)}: answers on {label} run from {fmt(cell.low)} to "
+        f"{fmt(cell.high)} (group figure {fmt(cell.group)}, from {cell.count} answers)."
+    )
+
+
+def participation_text(answered: int, joined: int, cells: int) -> str:
+    """'7 of 9 participants have answered; 12 scores each to give.'"""
+    people = "participant has" if joined == 1 else "participants have"
+    return f"{answered} of {joined} {people} answered at least one score; {cells} scores each to give."
+
+
+def group_result_text(portfolio: Portfolio, scenario_kept: tuple[str, ...], group_kept: tuple[str, ...]) -> str:
+    """What the group's scores change against the scenario's own scores."""
+    effect = change_effect(portfolio, scenario_kept, group_kept)
+    if effect == "the same priorities are kept":
+        return "The group's scores keep the same priorities as the scenario's own scores."
+    return f"Against the scenario's own scores, the group's scores {effect}."
+
+
+def workshop_provenance(title: str, day: str, participants: int, rounds: int, rule: str, weighed: bool) -> str:
+    """The note of a scenario version adopted from a workshop."""
+    people = "1 participant" if participants == 1 else f"{participants} participants"
+    round_text = "1 round" if rounds == 1 else f"{rounds} rounds"
+    weights = "; weights from the group's swing weights" if weighed else ""
+    return (
+        f"Adopted from workshop '{title}' on {day}: {people}, {round_text}, group scores are the {rule} of the "
+        f"participants' scores{weights}."
+    )
