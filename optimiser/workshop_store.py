@@ -37,6 +37,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
     select,
@@ -90,6 +91,7 @@ participants = Table(
     Column("name", String(MAX_NAME), nullable=False),
     Column("number", Integer, nullable=False),  # 1, 2, 3 ... in order of joining ("Participant 3")
     Column("joined_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("workshop_id", "number", name="uq_workshop_participant_number"),
 )
 answers = Table(
     "workshop_answers",
@@ -447,8 +449,8 @@ class WorkshopStore:
 
     # ------------------------------------------------------------------ participants
 
-    def join(self, join_token_or_code: str, name: str = "") -> tuple[str, Workshop]:
-        """Join by the join link's token or the short code: a new participant token and the workshop."""
+    def joining(self, join_token_or_code: str) -> Workshop:
+        """The workshop a join link's token or a typed code opens (to show its title before joining)."""
         text = (join_token_or_code or "").strip()
         if not text:
             raise WorkshopError("Enter the workshop code shown on the screen (8 letters and digits).")
@@ -457,12 +459,17 @@ class WorkshopStore:
         if len(code) == CODE_LENGTH:
             where = where | (workshops.c.code == code)
         try:
-            workshop = self._workshop(where, "code or join link")
+            return self._workshop(where, "code or join link")
         except WorkshopError:
+            shown = text[:20] + ("..." if len(text) > 20 else "")
             raise WorkshopError(
-                f"There is no workshop with the code {text[:20]!r}: check it against the screen "
+                f"There is no workshop with the code '{shown}': check it against the screen "
                 "(codes have 8 letters and digits, no O or I) and try again."
             ) from None
+
+    def join(self, join_token_or_code: str, name: str = "") -> tuple[str, Workshop]:
+        """Join by the join link's token or the short code: a new participant token and the workshop."""
+        workshop = self.joining(join_token_or_code)
         if not workshop.is_open:
             raise WorkshopError(f"The workshop '{workshop.title}' is closed: it no longer takes new participants.")
         name = (name or "").strip()

@@ -1,0 +1,134 @@
+"""AppTest journeys of the workshop pages: start a workshop, join by code, score, leave and come back, closed
+workshop, unknown code, the facilitator's live view, reveal and adopt."""
+
+from __future__ import annotations
+
+import os
+
+from streamlit.testing.v1 import AppTest
+
+from optimiser.store import ScenarioStore
+from optimiser.workshop_store import WorkshopStore
+from tests.pages import APP
+
+WORKSHOP, JOIN = "pages/workshop.py", "pages/join.py"
+
+
+def open_page(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
+    parts += [w.value for w in at.warning] + [s.value for s in at.success] + [i.value for i in at.info]
+    return "\n".join(str(p) for p in parts).replace("\\", "")
+
+
+def start_workshop(priorities: list[str], anonymous: bool = False) -> tuple[AppTest, str]:
+    at = open_page(WORKSHOP)
+    assert at.title[0].value == "Workshop"
+    at.radio[0].set_value("Only these priorities")
+    at.multiselect[0].set_value(["outcomes", "inequalities"])
+    at.multiselect[1].set_value(priorities)
+    if anonymous:
+        at.radio[1].set_value("Anonymous")
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception, [e.value for e in at.exception]
+    token = at.session_state["workshop_facilitator_token"]
+    return at, token
+
+
+def test_a_facilitator_starts_a_workshop_and_sees_the_join_code_link_and_qr_code():
+    at, token = start_workshop(["NAT-UEC01", "LOC-NH04"])
+    workshop = WorkshopStore(os.environ["PRIORITY_STORE_URL"]).facilitated(token)
+    assert workshop.criteria == ("outcomes", "inequalities")
+    assert workshop.round_priorities == ("NAT-UEC01", "LOC-NH04")
+    assert f"{workshop.code[:4]}-{workshop.code[4:]}" in texts(at)
+    assert any(f"join?join={workshop.join_token}" in c.value for c in at.code)
+    assert len(at.get("image")) == 1  # the QR code
+    assert "No scores yet" in texts(at)
+
+
+def test_a_participant_joins_by_code_scores_and_comes_back_by_their_link():
+    _, facilitator = start_workshop(["NAT-UEC01", "LOC-NH04"])
+    store = WorkshopStore(os.environ["PRIORITY_STORE_URL"])
+    workshop = store.facilitated(facilitator)
+
+    at = open_page(JOIN)
+    assert at.title[0].value == "Join a workshop"
+    at.text_input[0].input(workshop.code.lower())
+    at.text_input[1].input("Ann")
+    at.button[0].click().run()
+    assert not at.exception
+    token = at.session_state["workshop_participant_token"]
+    assert at.query_params["participant"] == [token] or at.query_params["participant"] == token
+    at.radio[0].set_value(7).run()
+    assert not at.exception and not at.error
+    assert dict(store.my_answers(token).scores) == {("NAT-UEC01", "outcomes"): 7.0}
+
+    # A new session (a reload) by the personal link shows the answer and continues.
+    again = open_page(JOIN, participant=token)
+    assert again.radio[0].value == 7
+    again.radio[1].set_value(3).run()
+    assert dict(store.my_answers(token).scores) == {("NAT-UEC01", "outcomes"): 7.0, ("NAT-UEC01", "inequalities"): 3.0}
+    assert "You have given 2 of 4 scores" in again.get("progress")[0].proto.text
+
+    # The facilitator's live view counts the answers and shows the spread.
+    view = open_page(WORKSHOP, facilitate=facilitator)
+    assert "1 of 1 participant has answered" in texts(view)
+    assert view.get("vega_lite_chart"), "the spread chart"
+
+
+def test_an_unknown_code_and_a_closed_workshop_get_clear_messages():
+    _, facilitator = start_workshop(["NAT-UEC01"])
+    store = WorkshopStore(os.environ["PRIORITY_STORE_URL"])
+    at = open_page(JOIN)
+    at.text_input[0].input("NOPE1234")
+    at.text_input[1].input("Ann")
+    at.button[0].click().run()
+    assert "There is no workshop with the code 'NOPE1234'" in texts(at)
+
+    token, _ = store.join(store.facilitated(facilitator).code, "Bob")
+    store.set_status(facilitator, status="closed")
+    closed = open_page(JOIN, participant=token)
+    assert "is closed" in texts(closed)
+    assert closed.radio[0].disabled
+
+
+def test_reveal_shows_participants_the_group_and_adopt_saves_the_medians():
+    _, facilitator = start_workshop(["NAT-UEC01", "LOC-NH04"])
+    store = WorkshopStore(os.environ["PRIORITY_STORE_URL"])
+    code = store.facilitated(facilitator).code
+    tokens = []
+    for name, score in (("Ann", 2), ("Bob", 9), ("Cat", 4)):
+        token, _ = store.join(code, name)
+        store.save_scores(token, {("NAT-UEC01", "outcomes"): score})
+        tokens.append(token)
+
+    view = open_page(WORKSHOP, facilitate=facilitator)
+    view.button(key="reveal").click().run()
+    assert store.facilitated(facilitator).revealed
+    participant = open_page(JOIN, participant=tokens[0])
+    assert "The group's results" in [s.value for s in participant.subheader]
+
+    view.text_input(key="adopt_author").input("Facilitator")
+    view.button(key="adopt").click().run()
+    assert not view.exception, [e.value for e in view.exception]
+    assert "Adopted: saved as" in texts(view)
+    adopted = store.facilitated(facilitator)
+    portfolio, info = ScenarioStore(os.environ["PRIORITY_STORE_URL"]).load(
+        adopted.adopted_scenario_id, adopted.adopted_version
+    )
+    assert portfolio.priority("NAT-UEC01").score("outcomes") == 4  # the median of 2, 9 and 4
+    assert "3 participants, 1 round" in info.note
+
+
+def test_a_wrong_facilitator_link_is_refused_without_a_traceback():
+    at = open_page(WORKSHOP, facilitate="not-a-real-token")
+    assert "facilitator link does not open any workshop" in texts(at)
