@@ -222,7 +222,7 @@ def contested(portfolio: Portfolio, cells: Sequence[CellSpread]) -> list[Contest
             mean = sum(weight.get(c.criterion, 0.0) * c.spread for c in group) / total
         else:
             mean = sum(c.spread for c in group) / len(group)
-        widest = max(group, key=lambda c: (c.spread, -weight.get(c.criterion, 0.0)))
+        widest = max(group, key=lambda c: (c.spread, weight.get(c.criterion, 0.0)))  # ties: the weightier
         out.append(Contest(pid, round(mean, 4), widest.spread, widest.criterion))
     return sorted(out, key=lambda c: (-c.spread, -c.widest, c.priority_id))
 

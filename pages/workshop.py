@@ -111,7 +111,7 @@ link = ws.join_link(workshop.join_token)
 join_col, qr_col = st.columns([3, 2])
 with join_col:
     st.markdown(f"#### Join at the link or with the code **{workshop.code[:4]}-{workshop.code[4:]}**")
-    st.code(link, language=None)
+    st.code(link, language=None, wrap_lines=True)
     st.caption("Or open the Join a workshop page and type the code. Anyone with the code or link can join.")
     with st.expander("Your facilitator link (keep it private)"):
         st.caption("It is the only way back to this view: bookmark it. Only a fingerprint of it is stored.")
@@ -186,8 +186,9 @@ def live_view() -> None:
         return
 
     st.markdown("#### Where the board disagrees")
+    st.caption("The four most contested priorities; hover over a dot for its priority and count.")
     order = [c.priority_id for c in result.contests]
-    frame = spread_frame(portfolio, result.cells, order=order, limit=6)
+    frame = spread_frame(portfolio, result.cells, order=order, limit=4)
     st.altair_chart(spread_chart(frame, result.rule), width="stretch")
     st.caption("The most contested priorities first (widest spread of scores, weighted by the criteria's weights):")
     for contest in result.contests[:5]:

@@ -165,3 +165,17 @@ def test_the_provenance_note_names_the_date_count_rounds_and_rule():
         "Adopted from workshop 'Board away day' on 2026-11-25: 12 participants, 2 rounds, group scores are the "
         "median of the participants' scores."
     )
+
+
+def test_a_tie_between_criteria_names_the_weightier_one():
+    from dataclasses import replace
+
+    from optimiser.domain import Criterion
+
+    base = replace(portfolio([priority("A")]), criteria=(Criterion("benefit", 1.0), Criterion("reach", 3.0)))
+    answers = [
+        person("a", {("A", "benefit"): 0, ("A", "reach"): 2}),
+        person("b", {("A", "benefit"): 5, ("A", "reach"): 7}),
+    ]
+    (contest,) = contested(base, spreads(answers))
+    assert (contest.widest, contest.widest_criterion) == (5, "reach")
