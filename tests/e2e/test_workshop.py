@@ -54,11 +54,7 @@ def score(page, criterion: str, value: int, given: int, total: int) -> None:
     """Click a score and wait until the page says it is stored."""
     group = page.locator('[data-testid="stRadio"]').filter(has_text=criterion)
     group.get_by_text(str(value) if value not in (0, 10) else f"{value} ", exact=False).first.click()
-    try:
-        page.get_by_text(f"You have given {given} of {total} scores in this round.").wait_for(timeout=20_000)
-    except Exception:
-        page.screenshot(path="/tmp/shots15/fail.png")
-        raise
+    page.get_by_text(f"You have given {given} of {total} scores in this round.").wait_for()
     wait_until_idle(page)
 
 
@@ -138,12 +134,7 @@ def test_a_board_scores_together_and_adopts_the_medians(browser, server):
     # The progress table is a canvas grid; its cells are in the page for screen readers.
     facilitator.locator("td", has_text="4 of 4").nth(2).wait_for(state="attached")
     facilitator.locator('[data-testid="stVegaLiteChart"]').first.wait_for()
-    try:
-        facilitator.get_by_text("answers on health outcomes run from").first.wait_for()
-    except Exception:
-        facilitator.screenshot(path="/tmp/shots15/fail2.png", full_page=True)
-        open("/tmp/shots15/fail2.txt", "w").write(facilitator.locator("body").inner_text())
-        raise
+    facilitator.get_by_text("answers on health outcomes run from 2 to 9").first.wait_for()
 
     # Reveal: a participant sees the group's results after a reload.
     facilitator.get_by_role("button", name="Reveal results").click()
