@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .backends import DEFAULT_GAP, run_solver
+from .backends import DEFAULT_GAP, choose_solver, highs_instance, run_highs, run_solver
 from .domain import SCORE_MAX, SCORE_MIN, Portfolio
 from .model import build_model
 from .result import Result
@@ -240,11 +241,26 @@ class Selection:
         return self.status in ("optimal", "feasible")
 
 
-def select(portfolio: Portfolio, solver: str = "auto", time_limit: float = 10.0) -> Selection:
+def select(
+    portfolio: Portfolio, solver: str = "auto", time_limit: float = 10.0, start: tuple[str, ...] = ()
+) -> Selection:
     """The best kept set under the portfolio's rules, without the explanations of a full solve; checked rule by
-    rule (a set that breaks one raises RuleViolationError, an internal error)."""
+    rule (a set that breaks one raises RuleViolationError, an internal error). `start`: a kept set to start
+    HiGHS from (the group's, close to each participant's), which only makes the proof quicker."""
     model = build_model(portfolio)
-    outcome = run_solver(model, solver=solver, time_limit=time_limit, gap=DEFAULT_GAP)
+    if start and choose_solver(solver, model.size) == "highs":
+        import highspy  # as in backends: loaded only when HiGHS runs
+
+        began = time.perf_counter()
+        h = highs_instance(model, time_limit, DEFAULT_GAP)
+        initial = highspy.HighsSolution()
+        kept = set(start)
+        initial.col_value = [1.0 if pid in kept else 0.0 for pid in model.ids] + [0.0] * (model.num_cols - model.size)
+        initial.value_valid = True
+        h.setSolution(initial)
+        outcome = run_highs(h, time_limit, began, model.is_integer())
+    else:
+        outcome = run_solver(model, solver=solver, time_limit=time_limit, gap=DEFAULT_GAP)
     if outcome.x is None:
         return Selection((), outcome.status, outcome.status == "infeasible")
     kept_set = {pid for pid, v in zip(model.ids, outcome.x) if v > 0.5}
@@ -310,11 +326,14 @@ def outcome(
     rule: str = "median",
     solver: str = "auto",
     time_limit: float = 10.0,
+    selector: Callable[..., Selection] = select,
 ) -> WorkshopOutcome:
     """The group's scores and weights, the result they give, the spread of every answered cell, the most
     contested priorities, and each participant's own kept set with the keep counts.
 
-    `weighed`: the criteria participants gave swing weights for (empty: weights stay the scenario's)."""
+    `weighed`: the criteria participants gave swing weights for (empty: weights stay the scenario's).
+    `selector`: how a participant's kept set is found (`select`, or a cached wrapper of it in the app, so that a
+    refresh re-solves only the views whose answers changed)."""
     if rule not in AGGREGATIONS:
         raise WorkshopInputError(f"Unknown aggregation rule '{rule}': use median or mean.")
     answered = [a for a in answers if a.scores]
@@ -334,7 +353,7 @@ def outcome(
         own_weights = weights
         if weighed and person.swings:
             own_weights = swing_weights(person.swing_of, weighed, total)
-        selection = select(with_answers(portfolio, own, own_weights), solver, time_limit)
+        selection = selector(with_answers(portfolio, own, own_weights), solver, time_limit, group_result.kept)
         views.append(PersonView(person.participant_id, person.name, len(person.scores), selection))
     counted = [v for v in views if v.selection.has_selection]
     group_kept = set(group_result.kept)

@@ -21,7 +21,8 @@ import hashlib
 import json
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -44,7 +45,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from . import words
@@ -113,6 +114,9 @@ weights = Table(
     Column("swing", Float, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+
+WRITE = "workshop_write"  # execution option of a connection that writes (SQLite: BEGIN IMMEDIATE)
 
 
 class WorkshopError(StoreError):
@@ -200,11 +204,12 @@ class WorkshopStore:
         try:
             if self.url.startswith("sqlite:///"):
                 Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-                # Writers wait for each other (up to 30 s) instead of failing: every transaction takes the write
-                # lock when it begins (BEGIN IMMEDIATE), so two writers never deadlock upgrading a read lock.
+                # Writers wait for each other (up to 30 s) instead of failing: a write transaction takes the write
+                # lock when it begins (BEGIN IMMEDIATE), so two writers never deadlock upgrading a read lock. The
+                # write-ahead log lets readers go on while one writes, with one sync per commit.
                 self.engine: Engine = create_engine(self.url, connect_args={"timeout": 30})
-                event.listen(self.engine, "connect", _sqlite_manual_begin)
-                event.listen(self.engine, "begin", _sqlite_begin_immediate)
+                event.listen(self.engine, "connect", _sqlite_connect)
+                event.listen(self.engine, "begin", _sqlite_begin)
             else:
                 self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=10, max_overflow=20)
             metadata.create_all(self.engine)
@@ -212,7 +217,33 @@ class WorkshopStore:
             raise StoreError(
                 f"The workshop store at {self.url.split('@')[-1]} cannot be opened: {err.__class__.__name__}."
             ) from err
-        self._insert = sqlite.insert if self.engine.dialect.name == "sqlite" else postgresql.insert
+        insert = sqlite.insert if self.engine.dialect.name == "sqlite" else postgresql.insert
+        # One statement each, compiled once: a repeated or concurrent answer updates the stored one.
+        upsert = insert(answers)
+        self._upsert_answers = upsert.on_conflict_do_update(
+            index_elements=[
+                answers.c.workshop_id,
+                answers.c.participant_id,
+                answers.c.priority_id,
+                answers.c.criterion,
+            ],
+            set_={
+                "score": upsert.excluded.score,
+                "round": upsert.excluded.round,
+                "updated_at": upsert.excluded.updated_at,
+            },
+        )
+        upsert = insert(weights)
+        self._upsert_weights = upsert.on_conflict_do_update(
+            index_elements=[weights.c.workshop_id, weights.c.participant_id, weights.c.criterion],
+            set_={"swing": upsert.excluded.swing, "updated_at": upsert.excluded.updated_at},
+        )
+
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        """A write transaction (on SQLite it holds the write lock from its start)."""
+        with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
+            yield conn
 
     def _failed(self, err: Exception) -> StoreError:
         return StoreError(
@@ -255,7 +286,7 @@ class WorkshopStore:
         for _attempt in range(5):  # a code already in use (one in a trillion) gets a new one
             code = new_code()
             try:
-                with self.engine.begin() as conn:
+                with self._begin() as conn:
                     conn.execute(
                         workshops.insert().values(
                             id=workshop_id,
@@ -341,7 +372,7 @@ class WorkshopStore:
 
     def _update(self, workshop_id: str, values: dict) -> None:
         try:
-            with self.engine.begin() as conn:
+            with self._begin() as conn:
                 conn.execute(update(workshops).where(workshops.c.id == workshop_id).values(**values))
         except SQLAlchemyError as err:
             raise self._failed(err) from err
@@ -487,7 +518,7 @@ class WorkshopStore:
         token = secrets.token_urlsafe(24)
         for _attempt in range(20):  # two people joining at the same moment may pick the same number: retry
             try:
-                with self.engine.begin() as conn:
+                with self._begin() as conn:
                     number = conn.execute(
                         select(participants.c.number)
                         .where(participants.c.workshop_id == workshop.id)
@@ -513,11 +544,16 @@ class WorkshopStore:
 
     def me(self, participant_token: str) -> tuple[Participant, Workshop]:
         """The participant this token is, and their workshop."""
+        query = select(
+            workshops,
+            participants.c.id.label("participant_id"),
+            participants.c.name.label("participant_name"),
+            participants.c.number.label("participant_number"),
+            participants.c.joined_at.label("participant_joined_at"),
+        ).join(participants, participants.c.workshop_id == workshops.c.id)
         try:
             with self.engine.connect() as conn:
-                row = conn.execute(
-                    select(participants).where(participants.c.token_hash == digest(participant_token or ""))
-                ).first()
+                row = conn.execute(query.where(participants.c.token_hash == digest(participant_token or ""))).first()
         except SQLAlchemyError as err:
             raise self._failed(err) from err
         if row is None:
@@ -525,8 +561,8 @@ class WorkshopStore:
                 "This participant link does not open any workshop: use the link you were given when you joined, "
                 "or join again with the code on the screen."
             )
-        workshop = self._workshop(workshops.c.id == row.workshop_id, "participant link")
-        return Participant(row.id, row.name, row.number, row.joined_at), workshop
+        me = Participant(row.participant_id, row.participant_name, row.participant_number, row.participant_joined_at)
+        return me, _workshop_of(row)
 
     def my_answers(self, participant_token: str) -> ParticipantAnswers:
         """This participant's own answers, and nobody else's."""
@@ -577,21 +613,7 @@ class WorkshopStore:
                 )
             )
         if rows:
-            statement = self._insert(answers).values(rows)
-            statement = statement.on_conflict_do_update(
-                index_elements=[
-                    answers.c.workshop_id,
-                    answers.c.participant_id,
-                    answers.c.priority_id,
-                    answers.c.criterion,
-                ],
-                set_={
-                    "score": statement.excluded.score,
-                    "round": statement.excluded.round,
-                    "updated_at": statement.excluded.updated_at,
-                },
-            )
-            self._write(workshop.id, statement)
+            self._write(workshop, self._upsert_answers, rows)
         return len(rows)
 
     def save_swings(self, participant_token: str, swings: Mapping[str, float]) -> int:
@@ -614,12 +636,7 @@ class WorkshopStore:
                 dict(workshop_id=workshop.id, participant_id=me.id, criterion=criterion, swing=value, updated_at=now)
             )
         if rows:
-            statement = self._insert(weights).values(rows)
-            statement = statement.on_conflict_do_update(
-                index_elements=[weights.c.workshop_id, weights.c.participant_id, weights.c.criterion],
-                set_={"swing": statement.excluded.swing, "updated_at": statement.excluded.updated_at},
-            )
-            self._write(workshop.id, statement)
+            self._write(workshop, self._upsert_weights, rows)
         return len(rows)
 
     @staticmethod
@@ -630,14 +647,22 @@ class WorkshopStore:
                 "Ask the facilitator to re-open it if you still need to answer."
             )
 
-    def _write(self, workshop_id: str, statement) -> None:
-        """Run an answer upsert in one transaction, refusing it if the workshop was closed meanwhile."""
+    def _write(self, workshop: Workshop, statement, rows: list[dict]) -> None:
+        """Run an answer upsert (one statement, many rows) in one transaction, refusing it if the workshop was
+        closed or moved to another round meanwhile."""
         try:
-            with self.engine.begin() as conn:
-                status = conn.execute(select(workshops.c.status).where(workshops.c.id == workshop_id)).scalar()
-                if status != "open":
+            with self._begin() as conn:
+                now = conn.execute(
+                    select(workshops.c.status, workshops.c.round).where(workshops.c.id == workshop.id)
+                ).first()
+                if now is None or now.status != "open":
                     raise WorkshopError("The workshop was closed a moment ago: this answer was not stored.")
-                conn.execute(statement)
+                if now.round != workshop.round:
+                    raise WorkshopError(
+                        f"The facilitator has just started round {now.round}: this answer was not stored. "
+                        "Reload the page to see what is being scored now."
+                    )
+                conn.execute(statement, rows)
         except SQLAlchemyError as err:
             raise self._failed(err) from err
 
@@ -680,9 +705,15 @@ def _portfolio(payload: str) -> Portfolio:
     return portfolio_from_json(payload)
 
 
-def _sqlite_manual_begin(dbapi_connection, _record) -> None:
+def _sqlite_connect(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # let the 'begin' event emit BEGIN itself
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # In write-ahead-log mode a commit is not synced at once but at the next checkpoint: the database stays
+    # consistent on a crash, though the last answers before a power cut may be lost (they were on screen).
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
-def _sqlite_begin_immediate(conn) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")

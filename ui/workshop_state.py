@@ -8,7 +8,7 @@ import segno
 import streamlit as st
 
 from optimiser.domain import Portfolio
-from optimiser.workshop import ParticipantAnswers, WorkshopOutcome, outcome
+from optimiser.workshop import ParticipantAnswers, Selection, WorkshopOutcome, outcome, select
 from optimiser.workshop_store import WorkshopStore
 from ui import state
 
@@ -61,6 +61,12 @@ def qr_png(text: str) -> bytes:
     return buffer.getvalue()
 
 
+@st.cache_data(show_spinner=False, max_entries=512)
+def cached_select(portfolio: Portfolio, solver: str, time_limit: float, start: tuple[str, ...] = ()) -> Selection:
+    """One participant's kept set: a participant whose answers did not change is not solved again."""
+    return select(portfolio, solver, time_limit, start)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def cached_outcome(
     portfolio: Portfolio,
@@ -71,7 +77,9 @@ def cached_outcome(
     time_limit: float,
 ) -> WorkshopOutcome:
     """The workshop outcome for these answers: a refresh with no new answer solves nothing again."""
-    return outcome(portfolio, answers, weighed=weighed, rule=rule, solver=solver, time_limit=time_limit)
+    return outcome(
+        portfolio, answers, weighed=weighed, rule=rule, solver=solver, time_limit=time_limit, selector=cached_select
+    )
 
 
 def token_from_link(param: str, key: str) -> str | None:
