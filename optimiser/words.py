@@ -664,3 +664,13 @@ def workshop_provenance(title: str, day: str, participants: int, rounds: int, ru
         f"Adopted from workshop '{title}' on {day}: {people}, {round_text}, group scores are the {rule} of the "
         f"participants' scores{weights}."
     )
+
+
+def workshop_participation(day: str, joined: int, answered: int, rounds: int, rule: str) -> str:
+    """'Held on 2026-11-25: 12 people joined and 11 gave scores, over 2 rounds; the group's scores are the median.'"""
+    people = "1 person joined" if joined == 1 else f"{joined} people joined"
+    round_text = "1 round" if rounds == 1 else f"{rounds} rounds"
+    return (
+        f"Held on {day}: {people} and {answered} gave scores, over {round_text}; the group's score of each "
+        f"priority on each criterion is the {rule} of the scores given."
+    )

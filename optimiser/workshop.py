@@ -373,3 +373,16 @@ def outcome(
         views=tuple(views),
         keep_counts=keep_counts,
     )
+
+
+@dataclass(frozen=True)
+class WorkshopRecord:
+    """What the board pack says about the workshop a scenario version was adopted from (no names)."""
+
+    title: str
+    day: str  # YYYY-MM-DD
+    joined: int
+    rounds: int
+    before: Portfolio  # the scenario as the workshop started from it
+    outcome: WorkshopOutcome
+    scenario_kept: tuple[str, ...]  # what the scenario's own scores keep

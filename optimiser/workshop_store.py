@@ -478,6 +478,27 @@ class WorkshopStore:
         self._update(workshop.id, {"adopted_scenario_id": info.scenario_id, "adopted_version": info.version})
         return info
 
+    def adopted_from(self, scenario_id: str, version: int) -> tuple[Workshop, list[ParticipantAnswers]] | None:
+        """The workshop whose group scores became this scenario version, with its answers without names (for the
+        board pack), or None."""
+        try:
+            with self.engine.connect() as conn:
+                row = conn.execute(
+                    select(workshops).where(
+                        workshops.c.adopted_scenario_id == scenario_id, workshops.c.adopted_version == version
+                    )
+                ).first()
+        except SQLAlchemyError as err:
+            raise self._failed(err) from err
+        if row is None:
+            return None
+        workshop = _workshop_of(row)
+        answers = [
+            ParticipantAnswers(str(i), "", a.scores, a.swings)
+            for i, a in enumerate(self._answer_sets(workshop), start=1)
+        ]
+        return workshop, answers
+
     # ------------------------------------------------------------------ participants
 
     def joining(self, join_token_or_code: str) -> Workshop:

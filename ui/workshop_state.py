@@ -8,7 +8,8 @@ import segno
 import streamlit as st
 
 from optimiser.domain import Portfolio
-from optimiser.workshop import ParticipantAnswers, Selection, WorkshopOutcome, outcome, select
+from optimiser.store import StoreError, VersionInfo
+from optimiser.workshop import ParticipantAnswers, Selection, WorkshopOutcome, WorkshopRecord, outcome, select
 from optimiser.workshop_store import WorkshopStore
 from ui import state
 
@@ -92,3 +93,32 @@ def token_from_link(param: str, key: str) -> str | None:
     if token and st.query_params.get(param) != token:
         st.query_params.from_dict({param: token})
     return token
+
+
+def workshop_record(info: VersionInfo | None) -> WorkshopRecord | None:
+    """The workshop this scenario version was adopted from, for the board pack (None: not from a workshop, or
+    the store cannot say)."""
+    if info is None:
+        return None
+    try:
+        found = workshop_store().adopted_from(info.scenario_id, info.version)
+    except StoreError:
+        return None
+    if found is None:
+        return None
+    workshop, answers = found
+    solver, time_limit = state.solver_settings()
+    weighed = workshop.criteria if workshop.weighting else ()
+    result = cached_outcome(
+        workshop.portfolio, tuple(answers), tuple(weighed), workshop.aggregation, solver, time_limit
+    )
+    own = state.cached_solve(workshop.portfolio, solver, time_limit)
+    return WorkshopRecord(
+        title=workshop.title,
+        day=f"{workshop.created_at:%Y-%m-%d}",
+        joined=len(answers),
+        rounds=workshop.round,
+        before=workshop.portfolio,
+        outcome=result,
+        scenario_kept=own.kept if own.has_selection else (),
+    )

@@ -128,6 +128,13 @@ def test_reveal_shows_participants_the_group_and_adopt_saves_the_medians():
     assert portfolio.priority("NAT-UEC01").score("outcomes") == 4  # the median of 2, 9 and 4
     assert "3 participants, 1 round" in info.note
 
+    # The adopted version is open in the facilitator's session: its board pack has the workshop section.
+    view.switch_page("pages/rationalise.py").run()
+    view.button(key="prepare_pack").click().run()
+    assert not view.exception, [e.value for e in view.exception]
+    document = view.session_state["board_pack"][1]
+    assert "Workshop: Northvale ICB" in document and "3 gave scores" in document
+
 
 def test_a_wrong_facilitator_link_is_refused_without_a_traceback():
     at = open_page(WORKSHOP, facilitate="not-a-real-token")

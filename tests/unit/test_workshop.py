@@ -179,3 +179,26 @@ def test_a_tie_between_criteria_names_the_weightier_one():
     ]
     (contest,) = contested(base, spreads(answers))
     assert (contest.widest, contest.widest_criterion) == (5, "reach")
+
+
+def test_the_board_pack_gains_a_workshop_section(sample):
+    import html
+
+    from optimiser.solve import solve
+    from optimiser.workshop import WorkshopRecord
+    from reports.board_pack import board_pack_html
+
+    cells = [("LOC-WF03", "outcomes"), ("LOC-DIG01", "outcomes")]
+    answers = [
+        person("1", {cells[0]: 0, cells[1]: 10}),
+        person("2", {cells[0]: 10, cells[1]: 0}),
+        person("3", {cells[0]: 5, cells[1]: 5}),
+    ]
+    result = outcome(sample, answers)
+    record = WorkshopRecord("Board <away> day", "2026-11-25", 4, 2, sample, result, solve(sample).kept)
+    group = solve(result.group_portfolio)
+    document = board_pack_html(result.group_portfolio, group, "After the workshop", workshop=record)
+    assert "Workshop: Board &lt;away&gt; day" in document
+    assert html.escape(words.workshop_participation("2026-11-25", 4, 3, 2, "median")) in document
+    assert "Where the board disagreed" in document
+    assert document.index("Workshop: Board") < document.index("Appendix")
