@@ -3,12 +3,16 @@ workshop, unknown code, the facilitator's live view, reveal and adopt."""
 
 from __future__ import annotations
 
+import json
 import os
 
+from hypothesis import HealthCheck, given, settings
 from streamlit.testing.v1 import AppTest
 
+from optimiser.formats import portfolio_from_json
 from optimiser.store import ScenarioStore
 from optimiser.workshop_store import WorkshopStore
+from tests.app.test_text_property import TEXT, active_markup, hostile_raw, markdown_texts
 from tests.pages import APP
 
 WORKSHOP, JOIN = "pages/workshop.py", "pages/join.py"
@@ -139,3 +143,70 @@ def test_reveal_shows_participants_the_group_and_adopt_saves_the_medians():
 def test_a_wrong_facilitator_link_is_refused_without_a_traceback():
     at = open_page(WORKSHOP, facilitate="not-a-real-token")
     assert "facilitator link does not open any workshop" in texts(at)
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@given(raw=hostile_raw(), name=TEXT)
+def test_any_text_renders_inert_on_the_workshop_pages(raw, name):
+    """Hostile text in the portfolio (priority names, criterion labels, the title) and in a participant's display
+    name shows literally on the facilitator's live view and on the participant's page, revealed results too."""
+    portfolio = portfolio_from_json(json.dumps(raw))
+    store = WorkshopStore(os.environ["PRIORITY_STORE_URL"])
+    criteria = [c.name for c in portfolio.criteria[:2]]
+    keys = store.create(
+        portfolio, title=portfolio.name, criteria=criteria, priorities=[p.id for p in portfolio.priorities[:3]]
+    )
+    token, workshop = store.join(keys.code, name[:60])
+    store.save_scores(token, {cell: 5.0 for cell in workshop.cells})
+    other, _ = store.join(keys.code, "Other")
+    store.save_scores(other, {cell: 9.0 for cell in workshop.cells})
+    store.set_status(keys.facilitator_token, revealed=True)
+    for page, params in ((WORKSHOP, {"facilitate": keys.facilitator_token}), (JOIN, {"participant": token})):
+        at = open_page(page, **params)
+        assert not at.error, [e.value for e in at.error]
+        for text in markdown_texts(at):
+            assert not active_markup(text), f"{page}: {text[:160]!r} renders as {active_markup(text)}"
+
+
+def test_participants_weight_the_criteria_and_a_set_without_a_top_of_100_is_refused():
+    at = open_page(WORKSHOP)
+    at.radio[0].set_value("Only these priorities")
+    at.multiselect[0].set_value(["outcomes", "inequalities"])
+    at.multiselect[1].set_value(["NAT-UEC01"])
+    at.checkbox[0].check()
+    at.button[0].click().run()
+    facilitator = at.session_state["workshop_facilitator_token"]
+    store = WorkshopStore(os.environ["PRIORITY_STORE_URL"])
+    token, _ = store.join(store.facilitated(facilitator).code, "Ann")
+
+    page = open_page(JOIN, participant=token)
+    page.number_input[0].set_value(80.0)
+    page.number_input[1].set_value(40.0)
+    page.button[0].click().run()  # Save my weights
+    assert "Give the criterion whose swing from worst to best matters most 100" in texts(page)
+    assert store.my_answers(token).swings == ()
+    page.number_input[0].set_value(100.0)
+    page.button[0].click().run()
+    assert dict(store.my_answers(token).swings) == {"outcomes": 100.0, "inequalities": 40.0}
+
+    store.save_scores(token, {("NAT-UEC01", "outcomes"): 6, ("NAT-UEC01", "inequalities"): 2})
+    view = open_page(WORKSHOP, facilitate=facilitator)
+    assert not view.exception and "1 of 1 participant has answered" in texts(view)
+
+
+def test_a_second_round_reopens_the_chosen_priorities_for_participants():
+    _, facilitator = start_workshop(["NAT-UEC01", "LOC-NH04"])
+    store = WorkshopStore(os.environ["PRIORITY_STORE_URL"])
+    code = store.facilitated(facilitator).code
+    for name, score in (("Ann", 0), ("Bob", 10)):
+        token, _ = store.join(code, name)
+        store.save_scores(token, {("LOC-NH04", "outcomes"): score, ("NAT-UEC01", "outcomes"): 5})
+    view = open_page(WORKSHOP, facilitate=facilitator)
+    assert view.multiselect(key=f"next_round_{store.facilitated(facilitator).id}_1").value == ["LOC-NH04"]
+    view.button(key="next_round").click().run()
+    assert "Round 2 is open for 1 priority." in texts(view)
+    workshop = store.facilitated(facilitator)
+    assert (workshop.round, workshop.round_priorities) == (2, ("LOC-NH04",))
+    participant = open_page(JOIN, participant=token)
+    assert "round 2" in texts(participant)
+    assert participant.radio[0].value == 10  # Bob's earlier answer, to change or keep
