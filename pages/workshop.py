@@ -260,10 +260,8 @@ if st.button(f"Open round {workshop.round + 1} for these", key="next_round", dis
     except StoreError as err:
         st.error(plain(str(err)))
     else:
-        st.session_state[ws.FACILITATOR_FLASH] = (
-            "ok",
-            f"Round {workshop.round + 1} is open for {len(again)} priorities.",
-        )
+        count = "1 priority" if len(again) == 1 else f"{len(again)} priorities"
+        st.session_state[ws.FACILITATOR_FLASH] = ("ok", f"Round {workshop.round + 1} is open for {count}.")
         st.rerun()
 
 st.markdown("#### Adopt the group's scores")
