@@ -271,6 +271,38 @@ def select(
     return Selection(kept, outcome.status, outcome.status == "optimal")
 
 
+CLOSE_CALL_POINTS = 2.0
+
+
+def close_calls(
+    portfolio: Portfolio,
+    criteria: Sequence[str],
+    points: float = CLOSE_CALL_POINTS,
+    solver: str = "auto",
+    time_limit: float = 10.0,
+) -> tuple[str, ...] | None:
+    """The priorities whose decision flips when their own scores on `criteria` move by `points` (up for a dropped
+    priority, down for a kept one, within 0-10): the contested ones to score in a workshop. Must-dos and locked
+    priorities never flip. None when today's scenario has no proven selection to start from."""
+    today = select(portfolio, solver, time_limit)
+    if not today.proven or not today.has_selection:
+        return None
+    kept = set(today.kept)
+    fixed = set(portfolio.rules.locked_in) | set(portfolio.rules.locked_out)
+    out = []
+    for p in portfolio.priorities:
+        if p.must_do or p.id in fixed:
+            continue
+        step = -points if p.id in kept else points
+        moved = {(p.id, c): min(SCORE_MAX, max(SCORE_MIN, p.score(c) + step)) for c in criteria}
+        if all(moved[(p.id, c)] == p.score(c) for c in criteria):
+            continue  # already at the end of the scale
+        changed = select(with_answers(portfolio, moved), solver, time_limit, today.kept)
+        if changed.has_selection and (p.id in changed.kept) != (p.id in kept):
+            out.append(p.id)
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class PersonView:
     """The set one participant's own scores and weights would keep (cells they left blank take the group's)."""

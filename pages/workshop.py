@@ -13,6 +13,8 @@ from ui.text import plain
 
 state.through_router()
 
+CLOSE_CALLS = "Close calls"
+
 st.title("Workshop")
 st.caption(
     "Let the board score together: each person scores on their own phone or laptop, you see where they disagree, "
@@ -51,9 +53,11 @@ if not token:
         )
         which = st.radio(
             "Priorities to score",
-            ["All priorities", "Only these priorities"],
+            ["All priorities", CLOSE_CALLS, "Only these priorities"],
             horizontal=True,
-            help="Scoring fewer priorities keeps the session short: choose the contested ones.",
+            help="Scoring fewer priorities keeps the session short. Close calls: the priorities whose decision "
+            "flips when their own scores on the chosen criteria move by 2 points (found by re-solving, a few "
+            "seconds).",
         )
         chosen_priorities = st.multiselect(
             "Priorities (when 'Only these priorities')", list(priorities), format_func=priorities.__getitem__
@@ -71,12 +75,22 @@ if not token:
         )
         started = st.form_submit_button("Start the workshop", type="primary")
     if started:
+        scored = list(priorities) if which == "All priorities" else chosen_priorities
+        if which == CLOSE_CALLS and chosen_criteria:
+            found = ws.cached_close_calls(portfolio, tuple(chosen_criteria), *state.solver_settings())
+            if found is None:
+                st.error("The scenario has no proven selection to find close calls from: fix its rules first.")
+                st.stop()
+            if not found:
+                st.error("No decision flips when a priority's scores move by 2 points: choose priorities instead.")
+                st.stop()
+            scored = list(found)
         try:
             keys = store.create(
                 portfolio,
                 title=title,
                 criteria=chosen_criteria,
-                priorities=list(priorities) if which == "All priorities" else chosen_priorities,
+                priorities=scored,
                 anonymous=anonymous == "Anonymous",
                 weighting=weighting,
                 scenario=current if st.session_state.get(state.SAVED_PORTFOLIO) == portfolio else None,

@@ -9,7 +9,15 @@ import streamlit as st
 
 from optimiser.domain import Portfolio
 from optimiser.store import StoreError, VersionInfo
-from optimiser.workshop import ParticipantAnswers, Selection, WorkshopOutcome, WorkshopRecord, outcome, select
+from optimiser.workshop import (
+    ParticipantAnswers,
+    Selection,
+    WorkshopOutcome,
+    WorkshopRecord,
+    close_calls,
+    outcome,
+    select,
+)
 from optimiser.workshop_store import WorkshopStore
 from ui import state
 
@@ -81,6 +89,13 @@ def cached_outcome(
     return outcome(
         portfolio, answers, weighed=weighed, rule=rule, solver=solver, time_limit=time_limit, selector=cached_select
     )
+
+
+@st.cache_data(show_spinner="Finding the close calls: re-solving with each priority's scores moved…", max_entries=8)
+def cached_close_calls(
+    portfolio: Portfolio, criteria: tuple[str, ...], solver: str, time_limit: float
+) -> tuple[str, ...] | None:
+    return close_calls(portfolio, criteria, solver=solver, time_limit=time_limit)
 
 
 def token_from_link(param: str, key: str) -> str | None:

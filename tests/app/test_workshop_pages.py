@@ -210,3 +210,18 @@ def test_a_second_round_reopens_the_chosen_priorities_for_participants():
     participant = open_page(JOIN, participant=token)
     assert "round 2" in texts(participant)
     assert participant.radio[0].value == 10  # Bob's earlier answer, to change or keep
+
+
+def test_a_workshop_on_the_close_calls_scores_only_the_decisions_a_two_point_move_flips(sample):
+    from optimiser.workshop import close_calls
+
+    at = open_page(WORKSHOP)
+    at.radio[0].set_value("Close calls")
+    at.button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    workshop = WorkshopStore(os.environ["PRIORITY_STORE_URL"]).facilitated(
+        at.session_state["workshop_facilitator_token"]
+    )
+    expected = close_calls(sample, [c.name for c in sample.criteria])
+    assert workshop.priorities == expected and 0 < len(expected) < len(sample.priorities)
+    assert not {p.id for p in sample.priorities if p.must_do} & set(expected)

@@ -202,3 +202,14 @@ def test_the_board_pack_gains_a_workshop_section(sample):
     assert html.escape(words.workshop_participation("2026-11-25", 4, 3, 2, "median")) in document
     assert "Where the board disagreed" in document
     assert document.index("Workshop: Board") < document.index("Appendix")
+
+
+def test_close_calls_are_the_priorities_a_two_point_move_flips():
+    # Capacity 2, costs 1: A (9) and B (6) kept, C (5) dropped, D (1) dropped. +2 on C beats B; -2 on B loses to
+    # C; A and D stay as they are.
+    from optimiser.workshop import close_calls
+
+    base = portfolio(
+        [priority("A", value=9), priority("B", value=6), priority("C", value=5), priority("D", value=1)], capacity=2
+    )
+    assert close_calls(base, ["benefit"]) == ("B", "C")
