@@ -80,7 +80,7 @@ def join(page, name: str, code: str | None = None) -> None:
         page.get_by_label("Workshop code", exact=True).fill(code)
     page.get_by_label("Your display name", exact=True).fill(name)
     page.get_by_role("button", name="Join").click()
-    page.get_by_text("Score the priorities").wait_for()
+    page.get_by_role("heading", name="Score the priorities").wait_for()
     wait_until_idle(page)
 
 
