@@ -398,10 +398,18 @@ def spread_chart(frame: pd.DataFrame, rule: str = "median") -> alt.Chart:
     base = alt.Chart(frame)
     y = alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelLimit=320))
     dots = base.mark_circle(color=KEPT_COLOUR, opacity=0.8).encode(
-        x=alt.X("score:Q", title="Score (0-10)", scale=alt.Scale(domain=[0, 10]), axis=alt.Axis(tickMinStep=1)),
+        x=alt.X(
+            "score:Q",
+            title="Score (0-10)",
+            scale=alt.Scale(domain=[0, 10]),
+            axis=alt.Axis(tickMinStep=1, orient="top"),  # read at the top of a long chart
+        ),
         y=y,
         size=alt.Size(
-            "answers:Q", title="Answers", scale=alt.Scale(range=[80, 600]), legend=alt.Legend(orient="bottom")
+            "answers:Q",
+            title="Answers",
+            scale=alt.Scale(range=[80, 600], zero=False),
+            legend=alt.Legend(orient="bottom", format="d", tickMinStep=1),
         ),
         tooltip=[
             alt.Tooltip("priority:N"),
@@ -418,7 +426,7 @@ def spread_chart(frame: pd.DataFrame, rule: str = "median") -> alt.Chart:
     )
     chart = alt.layer(dots, group).properties(
         title=alt.Title(
-            "Where the board disagrees", subtitle=f"Blue: scores given (larger: more people) · red: {rule}"
+            "Scores given", subtitle=f"Blue: a score given (larger: more people) · red: the group's {rule}"
         ),
         width="container",
         height=alt.Step(30),

@@ -213,3 +213,23 @@ def test_close_calls_are_the_priorities_a_two_point_move_flips():
         [priority("A", value=9), priority("B", value=6), priority("C", value=5), priority("D", value=1)], capacity=2
     )
     assert close_calls(base, ["benefit"]) == ("B", "C")
+
+
+def test_the_spread_chart_puts_the_most_contested_first_on_the_0_to_10_scale():
+    from ui.charts import spread_chart, spread_frame
+
+    base = portfolio([priority("A"), priority("B")])
+    answers = [
+        person("a", {("A", "benefit"): 5, ("B", "benefit"): 0}),
+        person("b", {("A", "benefit"): 5, ("B", "benefit"): 10}),
+    ]
+    cells = spreads(answers)
+    order = [c.priority_id for c in contested(base, cells)]
+    frame = spread_frame(base, cells, order=order)
+    assert list(dict.fromkeys(frame["row"])) == ["B · Benefit", "A · Benefit"]
+    assert frame[frame["row"] == "A · Benefit"]["answers"].tolist() == [2]  # two people gave 5: one dot of size 2
+    spec = spread_chart(frame).to_dict()
+    dots, group = spec["layer"]
+    assert dots["encoding"]["x"]["scale"]["domain"] == [0, 10]
+    assert dots["encoding"]["y"]["sort"] == ["B · Benefit", "A · Benefit"]
+    assert spec["width"] == "container"
