@@ -199,10 +199,13 @@ if workshop.revealed:
     if cells_spread:
         st.caption(
             f"Scores from {sum(1 for a in everyone if a.scores)} participants; the group's figure is the "
-            f"{workshop.aggregation}. Names are not shown."
+            f"{workshop.aggregation}. Names are not shown. The chart is for the priority shown above; the table "
+            "has every priority."
         )
-        frame = spread_frame(portfolio, cells_spread, order=list(workshop.priorities), limit=len(workshop.priorities))
-        st.altair_chart(spread_chart(frame, workshop.aggregation), width="stretch")
+        shown = [c for c in cells_spread if c.priority_id == pid]
+        if shown:
+            frame = spread_frame(portfolio, shown, limit=1)
+            st.altair_chart(spread_chart(frame, workshop.aggregation), width="stretch")
         st.dataframe(
             pd.DataFrame(
                 [
