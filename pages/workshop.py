@@ -122,6 +122,12 @@ st.subheader(plain(workshop.title))
 st.caption(f"Round {workshop.round} · {status} · {revealed} · {len(workshop.cells)} scores to give per person")
 
 link = ws.join_link(workshop.join_token)
+if ws.local_only(link):
+    st.warning(
+        "This join link points to this computer only (127.0.0.1 or localhost): participants' phones and laptops "
+        "cannot open it. Open the app by the address others use to reach it (see Deploying for a team in the "
+        "README), then come back by your facilitator link."
+    )
 join_col, qr_col = st.columns([3, 2])
 with join_col:
     st.markdown(f"#### Join at the link or with the code **{workshop.code[:4]}-{workshop.code[4:]}**")

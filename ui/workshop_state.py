@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import urlsplit
 
 import segno
 import streamlit as st
@@ -49,6 +50,12 @@ def app_base() -> str:
     if last in OTHER_PAGES:
         base = head
     return base.rstrip("/") + "/" if base else ""
+
+
+def local_only(link: str) -> bool:
+    """True when a link names this computer only (no one else can open it)."""
+    host = urlsplit(link).hostname or ""
+    return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
 
 
 def join_link(join_token: str) -> str:

@@ -225,3 +225,10 @@ def test_a_workshop_on_the_close_calls_scores_only_the_decisions_a_two_point_mov
     expected = close_calls(sample, [c.name for c in sample.criteria])
     assert workshop.priorities == expected and 0 < len(expected) < len(sample.priorities)
     assert not {p.id for p in sample.priorities if p.must_do} & set(expected)
+
+
+def test_a_join_link_to_this_computer_only_is_recognised():
+    from ui.workshop_state import local_only
+
+    assert local_only("http://127.0.0.1:8501/join?join=x") and local_only("http://localhost:8501/join?join=x")
+    assert not local_only("https://priorities.nhs.example/join?join=x") and not local_only("join?join=x")
