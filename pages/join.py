@@ -22,6 +22,8 @@ except StoreError as err:
     st.error(plain(str(err)))
     st.stop()
 
+if st.query_params.get("join") and not st.query_params.get("participant"):
+    st.session_state.pop(ws.PARTICIPANT, None)  # a join link opened in a session that took part before: join anew
 token = ws.token_from_link("participant", ws.PARTICIPANT)
 
 # ------------------------------------------------------------------ joining
