@@ -445,9 +445,10 @@ class WorkshopStore:
         author: str,
         participants_count: int,
     ) -> VersionInfo:
-        """Save the group's scores (the portfolio `workshop.outcome` built from this workshop's answers) as a new
-        version of the scenario the workshop started from (a new scenario when it was not saved), with the
-        workshop as its provenance in the version's note; the workshop records which version it became."""
+        """Save the group's scores (the portfolio `workshop.outcome` built from this workshop's answers) as the next
+        version of the scenario the workshop started from (a new scenario when it was not saved, was deleted, or
+        has a newer version than the one the workshop started from), with the workshop as its provenance in the
+        version's note; the workshop records which version it became."""
         workshop = self.facilitated(facilitator_token)
         if participants_count < 1:
             raise WorkshopError("Nobody has answered yet: there are no group scores to adopt.")
@@ -468,9 +469,12 @@ class WorkshopStore:
                     author=author,
                     note=note,
                     scenario_id=workshop.scenario_id,
+                    based_on=workshop.scenario_version,
                 )
             except StoreError:
-                info = None  # the scenario was deleted meanwhile: keep the result as a new scenario
+                # A newer version was saved since the workshop started (its changes are not in the workshop's
+                # copy), or the scenario was deleted: keep the result as a new scenario, never on top of theirs.
+                info = None
         else:
             info = None
         if info is None:

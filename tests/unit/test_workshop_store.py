@@ -204,3 +204,33 @@ def test_twenty_participant_processes_writing_at_once_leave_every_answer_exactly
         assert person.scores == tuple(sorted(((c[0], c[1]), float((i + k + 1) % 11)) for k, c in enumerate(cells))), (
             person.name
         )
+
+
+def test_adopting_after_someone_saved_a_newer_version_keeps_theirs_and_saves_a_new_scenario(store, sample, url):
+    scenarios = ScenarioStore(url)
+    first = scenarios.save(sample, name="Plan", author="Ann")
+    keys = store.create(
+        sample, title="Away day", criteria=CRITERIA, priorities=[sample.priorities[0].id], scenario=first
+    )
+    scenarios.save(sample, name="Plan", author="Bob", scenario_id=first.scenario_id, based_on=1)
+    token, _ = store.join(keys.code, "Cat")
+    store.save_scores(token, {(sample.priorities[0].id, "outcomes"): 1})
+    result = outcome(sample, store.all_answers(keys.facilitator_token))
+    info = store.adopt(keys.facilitator_token, scenarios, result.group_portfolio, author="F", participants_count=1)
+    assert info.scenario_id != first.scenario_id and info.name == "Away day (workshop)"
+    assert [v.author for v in scenarios.versions(first.scenario_id)] == ["Bob", "Ann"]
+    scenarios.engine.dispose()
+
+
+def test_adopting_into_the_scenario_the_workshop_started_from(store, sample, url):
+    scenarios = ScenarioStore(url)
+    first = scenarios.save(sample, name="Plan", author="Ann")
+    keys = store.create(
+        sample, title="Away day", criteria=CRITERIA, priorities=[sample.priorities[0].id], scenario=first
+    )
+    token, _ = store.join(keys.code, "Cat")
+    store.save_scores(token, {(sample.priorities[0].id, "outcomes"): 1})
+    result = outcome(sample, store.all_answers(keys.facilitator_token))
+    info = store.adopt(keys.facilitator_token, scenarios, result.group_portfolio, author="F", participants_count=1)
+    assert (info.scenario_id, info.version, info.name) == (first.scenario_id, 2, "Plan")
+    scenarios.engine.dispose()
