@@ -197,7 +197,12 @@ if workshop.revealed:
     except StoreError as err:
         st.error(plain(str(err)))
         st.stop()
-    cells_spread = [c for c in spreads(everyone, workshop.aggregation) if c.priority_id in workshop.priorities]
+    position = {p: i for i, p in enumerate(workshop.priorities)}
+    criterion_position = {c: i for i, c in enumerate(workshop.criteria)}
+    cells_spread = sorted(
+        (c for c in spreads(everyone, workshop.aggregation) if c.priority_id in position),
+        key=lambda c: (position[c.priority_id], criterion_position.get(c.criterion, 0)),
+    )
     if cells_spread:
         st.caption(
             f"Scores from {sum(1 for a in everyone if a.scores)} participants; the group's figure is the "
@@ -206,7 +211,7 @@ if workshop.revealed:
         )
         shown = [c for c in cells_spread if c.priority_id == pid]
         if shown:
-            frame = spread_frame(portfolio, shown, limit=1)
+            frame = spread_frame(portfolio, shown, limit=1, with_ids=False)
             st.altair_chart(spread_chart(frame, workshop.aggregation), width="stretch")
         st.dataframe(
             pd.DataFrame(

@@ -355,9 +355,12 @@ def weight_chart(frame: pd.DataFrame) -> alt.Chart:
 GROUP_COLOUR = "#DA291C"  # the group's figure (median or mean) on the spread chart
 
 
-def spread_frame(portfolio: Portfolio, cells, order: list[str] | None = None, limit: int = 8) -> pd.DataFrame:
+def spread_frame(
+    portfolio: Portfolio, cells, order: list[str] | None = None, limit: int = 8, with_ids: bool = True
+) -> pd.DataFrame:
     """One row per (priority, criterion, score given) with how many gave it, for the `limit` priorities first in
-    `order` (the most contested first; default: the order of the cells). `cells` are workshop CellSpreads."""
+    `order` (the most contested first; default: the order of the cells). `cells` are workshop CellSpreads.
+    `with_ids=False` labels the rows by criterion alone (a chart of one priority, named above it)."""
     by_priority: dict[str, list] = {}
     for cell in cells:
         by_priority.setdefault(cell.priority_id, []).append(cell)
@@ -373,7 +376,8 @@ def spread_frame(portfolio: Portfolio, cells, order: list[str] | None = None, li
             counts: dict[float, int] = {}
             for value in cell.values:
                 counts[value] = counts.get(value, 0) + 1
-            row_label = f"{pid} · {labels.get(cell.criterion, cell.criterion)}"
+            criterion = labels.get(cell.criterion, cell.criterion)
+            row_label = f"{pid} · {criterion}" if with_ids else criterion
             for value, count in sorted(counts.items()):
                 rows.append(
                     {
@@ -425,9 +429,7 @@ def spread_chart(frame: pd.DataFrame, rule: str = "median") -> alt.Chart:
         tooltip=[alt.Tooltip("priority:N"), alt.Tooltip("criterion:N"), alt.Tooltip("group:Q", title=rule)],
     )
     chart = alt.layer(dots, group).properties(
-        title=alt.Title(
-            "Scores given", subtitle=f"Blue: a score given (larger: more people) · red: the group's {rule}"
-        ),
+        title=alt.Title("Scores given", subtitle=f"Blue: scores given (bigger: more people) · red: {rule}"),
         width="container",
         height=alt.Step(30),
     )
