@@ -135,6 +135,15 @@ def test_a_board_scores_together_and_adopts_the_medians(browser, server):
     facilitator.locator("td", has_text="4 of 4").nth(2).wait_for(state="attached")
     facilitator.locator('[data-testid="stVegaLiteChart"]').first.wait_for()
     facilitator.get_by_text("answers on health outcomes run from 2 to 9").first.wait_for()
+    # The spread chart is drawn inside its box and the page (1280 wide).
+    facilitator.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+                 .every(c => c.querySelector('svg, canvas'))"""
+    )
+    main = facilitator.locator('[data-testid="stMain"]').bounding_box()
+    for chart in facilitator.locator('[data-testid="stVegaLiteChart"]').all():
+        box, drawn = chart.bounding_box(), chart.locator("svg, canvas").first.bounding_box()
+        assert drawn["x"] + drawn["width"] <= min(box["x"] + box["width"], main["x"] + main["width"]) + 1
 
     # Reveal: a participant sees the group's results after a reload.
     facilitator.get_by_role("button", name="Reveal results").click()
