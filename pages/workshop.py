@@ -224,6 +224,30 @@ def live_view() -> None:
             st.caption(plain(words.group_result_text(portfolio, scenario_result.kept, group.kept)))
     else:
         st.warning(plain(group.message))
+    with st.expander(f"The group's scores ({result.rule}), with the lowest and highest answers"):
+        scenario_scores = {(p.id, c.name): p.score(c.name) for p in portfolio.priorities for c in portfolio.criteria}
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "priority": words.name_of(portfolio, c.priority_id),
+                        "criterion": labels.get(c.criterion, c.criterion),
+                        f"group ({result.rule})": c.group,
+                        "scenario's score": scenario_scores.get((c.priority_id, c.criterion)),
+                        "lowest": c.low,
+                        "highest": c.high,
+                        "answers": c.count,
+                    }
+                    for c in result.cells
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        if result.group_weights:
+            st.caption(
+                "The group's weights: " + plain(", ".join(f"{labels.get(c, c)} {w:g}" for c, w in result.group_weights))
+            )
 
     views = len([v for v in result.views if v.selection.has_selection])
     st.markdown(f"#### What each person's own scores keep ({views} views)")

@@ -116,6 +116,8 @@ def test_reveal_shows_participants_the_group_and_adopt_saves_the_medians():
         tokens.append(token)
 
     view = open_page(WORKSHOP, facilitate=facilitator)
+    groups = [f.value for f in view.dataframe if "group (median)" in f.value.columns]
+    assert groups and groups[0][["group (median)", "lowest", "highest", "answers"]].values.tolist() == [[4, 2, 9, 3]]
     view.button(key="reveal").click().run()
     assert store.facilitated(facilitator).revealed
     participant = open_page(JOIN, participant=tokens[0])
