@@ -52,6 +52,8 @@ navigation = st.navigation(
         st.Page("pages/scenarios.py", title="Scenarios", icon=":material/save:"),
         st.Page("pages/compare.py", title="Compare", icon=":material/compare:"),
         st.Page("pages/frontier.py", title="Frontier", icon=":material/show_chart:"),
+        st.Page("pages/workshop.py", title="Workshop", icon=":material/groups:"),
+        st.Page("pages/join.py", title="Join a workshop", icon=":material/how_to_vote:"),
     ]
 )
 navigation.run()

@@ -760,3 +760,68 @@ def frequency_line(portfolio: Portfolio, f, kept_today: bool | None = None) -> s
     """'Name (ID): 64% (± 2%) [kept today]' for a printed list."""
     today = "" if kept_today is None else (" [kept today]" if kept_today else " [dropped today]")
     return f"{name_of(portfolio, f.priority_id)}: {pct(f.frequency)} (± {100 * f.standard_error:.0f}%){today}"
+
+
+# ------------------------------------------------------------------ workshops
+
+
+def criterion_label(portfolio: Portfolio, criterion: str) -> str:
+    """The display label of a criterion (its name when the portfolio has no such criterion)."""
+    for c in portfolio.criteria:
+        if c.name == criterion:
+            return c.display
+    return criterion
+
+
+def kept_under_views(portfolio: Portfolio, count) -> str:
+    """'Name (ID) is kept under 9 of 12 participants' views; the group's scores keep it.' from a KeepCount."""
+    views = f"{count.views} participant's view" if count.views == 1 else f"{count.views} participants' views"
+    group = "the group's scores keep it" if count.group_kept else "the group's scores drop it"
+    return f"{name_of(portfolio, count.priority_id)} is kept under {count.kept_by} of {views}; {group}."
+
+
+def contest_text(portfolio: Portfolio, contest, cells) -> str:
+    """'Name (ID): answers on health outcomes run from 2 to 9 (median 6).' for the widest cell of a Contest."""
+    cell = next(c for c in cells if c.priority_id == contest.priority_id and c.criterion == contest.widest_criterion)
+    label = criterion_label(portfolio, cell.criterion).lower()
+    if cell.spread == 0:
+        return f"{name_of(portfolio, contest.priority_id)}: everyone who answered gave the same scores."
+    return (
+        f"{name_of(portfolio, contest.priority_id)}: answers on {label} run from {fmt(cell.low)} to "
+        f"{fmt(cell.high)} (group figure {fmt(cell.group)}, from {cell.count} answers)."
+    )
+
+
+def participation_text(answered: int, joined: int, cells: int) -> str:
+    """'7 of 9 participants have answered; 12 scores each to give.'"""
+    people = "participant has" if joined == 1 else "participants have"
+    return f"{answered} of {joined} {people} answered at least one score; {cells} scores each to give."
+
+
+def group_result_text(portfolio: Portfolio, scenario_kept: tuple[str, ...], group_kept: tuple[str, ...]) -> str:
+    """What the group's scores change against the scenario's own scores."""
+    effect = change_effect(portfolio, scenario_kept, group_kept)
+    if effect == "the same priorities are kept":
+        return "The group's scores keep the same priorities as the scenario's own scores."
+    return f"Against the scenario's own scores, the group's scores {effect}."
+
+
+def workshop_provenance(title: str, day: str, participants: int, rounds: int, rule: str, weighed: bool) -> str:
+    """The note of a scenario version adopted from a workshop."""
+    people = "1 participant" if participants == 1 else f"{participants} participants"
+    round_text = "1 round" if rounds == 1 else f"{rounds} rounds"
+    weights = "; weights from the group's swing weights" if weighed else ""
+    return (
+        f"Adopted from workshop '{title}' on {day}: {people}, {round_text}, group scores are the {rule} of the "
+        f"participants' scores{weights}."
+    )
+
+
+def workshop_participation(day: str, joined: int, answered: int, rounds: int, rule: str) -> str:
+    """'Held on 2026-11-25: 12 people joined and 11 gave scores, over 2 rounds; the group's scores are the median.'"""
+    people = "1 person joined" if joined == 1 else f"{joined} people joined"
+    round_text = "1 round" if rounds == 1 else f"{rounds} rounds"
+    return (
+        f"Held on {day}: {people} and {answered} gave scores, over {round_text}; the group's score of each "
+        f"priority on each criterion is the {rule} of the scores given."
+    )

@@ -11,7 +11,7 @@ from optimiser.exports import decisions_frame, explanations_frame, to_safe_csv
 from optimiser.readiness import readiness_of, value_at_risk
 from optimiser.robustness import judgements
 from reports.board_pack import board_pack_html, html_to_pdf, owner_brief_html, owner_explanations, owners
-from ui import state
+from ui import state, workshop_state
 from ui.charts import (
     bands_frame,
     capacity_chart,
@@ -428,7 +428,9 @@ with pack_col:
     if pack is None or pack[0] != (portfolio, result, robust):
         if st.button("Prepare the board pack (HTML and PDF)", key="prepare_pack"):
             with st.spinner("Drawing the charts and laying out the pages…"):
-                document = board_pack_html(portfolio, result, title, robust=robust)
+                saved = scenario is not None and st.session_state.get(state.SAVED_PORTFOLIO) == portfolio
+                workshop = workshop_state.workshop_record(scenario) if saved else None  # scores from a workshop
+                document = board_pack_html(portfolio, result, title, robust=robust, workshop=workshop)
                 st.session_state[state.BOARD_PACK] = ((portfolio, result, robust), document, html_to_pdf(document))
             st.rerun()
     else:

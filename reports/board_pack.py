@@ -17,6 +17,7 @@ from optimiser import words
 from optimiser.domain import HORIZON_LABELS, HORIZONS, Portfolio
 from optimiser.result import Result
 from optimiser.words import fmt as _fmt
+from optimiser.workshop import WorkshopRecord
 from ui.charts import (
     bands_frame,
     capacity_chart,
@@ -25,6 +26,8 @@ from ui.charts import (
     horizon_frame,
     source_chart,
     source_frame,
+    spread_chart,
+    spread_frame,
     value_cost_chart,
     value_cost_frame,
 )
@@ -161,16 +164,70 @@ def readiness_robustness_html(portfolio: Portfolio, result: Result, robust=None)
     return "<h2>Readiness and robustness</h2>" + "".join(parts)
 
 
+def workshop_section(record: WorkshopRecord) -> str:
+    """The workshop the scenario's scores came from: participation, where the board disagreed (the spread of the
+    most contested priorities), what the group's scores changed, and which decisions flip between people."""
+    before, result = record.before, record.outcome
+    order = [c.priority_id for c in result.contests]
+    chart = _png(spread_chart(spread_frame(before, result.cells, order=order, limit=4), result.rule))
+    contest_rows = []
+    for contest in result.contests[:8]:
+        cell = next(
+            c for c in result.cells if c.priority_id == contest.priority_id and c.criterion == contest.widest_criterion
+        )
+        contest_rows.append(
+            [
+                words.name_of(before, contest.priority_id),
+                words.criterion_label(before, cell.criterion),
+                _fmt(cell.low),
+                _fmt(cell.high),
+                _fmt(cell.group),
+            ]
+        )
+    flip_rows = [
+        [words.name_of(before, k.priority_id), f"{k.kept_by} of {k.views}", "kept" if k.group_kept else "dropped"]
+        for k in result.flipping
+    ]
+    group = result.group_result
+    changed = words.group_result_text(before, record.scenario_kept, group.kept) if group.has_selection else ""
+    flips = (
+        _table(["priority", "kept under participants' views", "group's scores"], flip_rows, [60, 22, 18])
+        if flip_rows
+        else "<p>Every participant's own scores keep the same priorities.</p>"
+    )
+    return f"""<h1 class="pagebreak">Workshop: {html.escape(record.title)}</h1>
+<p class="summary">{
+        html.escape(
+            words.workshop_participation(record.day, record.joined, result.participants, record.rounds, result.rule)
+        )
+    }</p>
+<p class="summary">{html.escape(changed)}</p>
+<h2>Where the board disagreed</h2>
+<p><img class="chart" src="{chart}" alt="Spread of scores"/></p>
+{
+        _table(
+            ["priority", "widest spread on", "lowest", "highest", f"group ({result.rule})"],
+            contest_rows,
+            [46, 24, 10, 10, 10],
+        )
+    }
+<h2>Decisions that differ between participants' own scores</h2>
+{flips}
+"""
+
+
 def board_pack_html(
     portfolio: Portfolio,
     result: Result,
     scenario_name: str | None = None,
     on: date | None = None,
     robust=None,
+    workshop: WorkshopRecord | None = None,
 ) -> str:
     """A two-page summary (page 1: the result, the balance and capacity charts, what is kept; page 2: what is
-    dropped, with a one-line reason each), then an appendix (capacity table, the other charts, the kept
-    priorities with reasons, the assumptions). Charts share one size."""
+    dropped, with a one-line reason each), then the workshop the scores came from (if any), then an appendix
+    (capacity table, the other charts, the kept priorities with reasons, the assumptions). Charts share one
+    size."""
     if not result.has_selection:
         raise ValueError("There is no selection to report: the rules conflict. Fix them first.")
     on = on or date.today()
@@ -263,6 +320,7 @@ def board_pack_html(
 {_names_by_horizon(portfolio, result.kept)}
 <h2 class="pagebreak">Dropped priorities ({len(result.dropped)})</h2>
 {_table(["why", "dropped priorities (name (id), owner): the owner briefs say what would bring each back"], dropped_rows, [28, 72])}
+{workshop_section(workshop) if workshop is not None else ""}
 <h1 class="pagebreak">Appendix</h1>
 <h2>Summary in words</h2>
 <p class="summary">{html.escape(summary_paragraph(portfolio, result))}</p>

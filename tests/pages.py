@@ -14,4 +14,6 @@ PAGES = [
     "pages/scenarios.py",
     "pages/compare.py",
     "pages/frontier.py",
+    "pages/workshop.py",
+    "pages/join.py",
 ]

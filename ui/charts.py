@@ -379,3 +379,89 @@ def weight_chart(frame: pd.DataFrame) -> alt.Chart:
         tooltip=[alt.Tooltip("criterion:N"), alt.Tooltip("weight:Q"), alt.Tooltip("changes:Q")],
     )
     return _style(lines.properties(height=320))
+
+
+# ------------------------------------------------------------------ workshops
+
+GROUP_COLOUR = "#DA291C"  # the group's figure (median or mean) on the spread chart
+
+
+def spread_frame(
+    portfolio: Portfolio, cells, order: list[str] | None = None, limit: int = 8, with_ids: bool = True
+) -> pd.DataFrame:
+    """One row per (priority, criterion, score given) with how many gave it, for the `limit` priorities first in
+    `order` (the most contested first; default: the order of the cells). `cells` are workshop CellSpreads.
+    `with_ids=False` labels the rows by criterion alone (a chart of one priority, named above it)."""
+    by_priority: dict[str, list] = {}
+    for cell in cells:
+        by_priority.setdefault(cell.priority_id, []).append(cell)
+    chosen = [pid for pid in (order or list(by_priority)) if pid in by_priority][:limit]
+    labels = {c.name: c.display for c in portfolio.criteria}
+    rows = []
+    for rank, pid in enumerate(chosen):
+        try:
+            name = portfolio.priority(pid).name
+        except KeyError:
+            name = pid
+        for cell in by_priority[pid]:
+            counts: dict[float, int] = {}
+            for value in cell.values:
+                counts[value] = counts.get(value, 0) + 1
+            criterion = labels.get(cell.criterion, cell.criterion)
+            row_label = f"{pid} · {criterion}" if with_ids else criterion
+            for value, count in sorted(counts.items()):
+                rows.append(
+                    {
+                        "row": row_label,
+                        "rank": rank,
+                        "priority": f"{name} ({pid})",
+                        "criterion": labels.get(cell.criterion, cell.criterion),
+                        "score": value,
+                        "answers": count,
+                        "group": cell.group,
+                        "spread": cell.spread,
+                    }
+                )
+    columns = ["row", "rank", "priority", "criterion", "score", "answers", "group", "spread"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def spread_chart(frame: pd.DataFrame, rule: str = "median") -> alt.Chart:
+    """The scores given on each (priority, criterion), a dot per score sized by how many gave it, and the group's
+    figure as a red tick, on the 0-10 scale; rows in the frame's order (the most contested first)."""
+    order = list(dict.fromkeys(frame["row"]))
+    base = alt.Chart(frame)
+    y = alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelLimit=320))
+    dots = base.mark_circle(color=KEPT_COLOUR, opacity=0.8).encode(
+        x=alt.X(
+            "score:Q",
+            title="Score (0-10)",
+            scale=alt.Scale(domain=[0, 10]),
+            axis=alt.Axis(tickMinStep=1, orient="top"),  # read at the top of a long chart
+        ),
+        y=y,
+        size=alt.Size(
+            "answers:Q",
+            title="Answers",
+            scale=alt.Scale(range=[80, 600], zero=False),
+            legend=alt.Legend(orient="bottom", format="d", tickMinStep=1),
+        ),
+        tooltip=[
+            alt.Tooltip("priority:N"),
+            alt.Tooltip("criterion:N"),
+            alt.Tooltip("score:Q"),
+            alt.Tooltip("answers:Q", title="answers with this score"),
+            alt.Tooltip("group:Q", title=f"group ({rule})"),
+        ],
+    )
+    group = base.mark_tick(color=GROUP_COLOUR, thickness=3, size=26).encode(
+        x="group:Q",
+        y=y,
+        tooltip=[alt.Tooltip("priority:N"), alt.Tooltip("criterion:N"), alt.Tooltip("group:Q", title=rule)],
+    )
+    chart = alt.layer(dots, group).properties(
+        title=alt.Title("Scores given", subtitle=f"Blue: scores given (bigger: more people) · red: {rule}"),
+        width="container",
+        height=alt.Step(30),
+    )
+    return _style(chart)

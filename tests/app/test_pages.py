@@ -60,6 +60,8 @@ def test_every_page_runs_without_exception(page):
         "Scenarios",
         "Compare scenarios",
         "Frontier",
+        "Workshop",
+        "Join a workshop",
     }
     assert not at.error
 
