@@ -60,7 +60,9 @@ def frontier(
     the others: a selection found at one level fits every higher level (a start for its re-solve), and the
     best value never falls as the capacity rises, so a selection that fits a level and is worth the proven
     best value of a higher level is proven best at this level too, without a re-solve (it is checked by
-    `check_rules` like any answer). `fast=False` re-solves every level in turn (the reference)."""
+    `check_rules` like any answer). `fast=False` re-solves every level in turn (the reference). The
+    re-solves keep HiGHS's plain settings: whatif.FAST_OPTIONS changed which of two tied selections the
+    sample's second level names (the same value, other priorities listed as added)."""
     started = time.perf_counter()
     dim = portfolio.dimension(dimension)
     forced = forced_set(portfolio)
@@ -117,7 +119,7 @@ def _fast_levels(
         return min(above) if above else None
 
     def work() -> None:
-        resolver = Resolver(portfolio, time_limit=time_limit, fast=True, shared=shared)
+        resolver = Resolver(portfolio, time_limit=time_limit, shared=shared)  # plain HiGHS settings: see `frontier`
         while True:
             with lock:
                 k = next(queue, None)
