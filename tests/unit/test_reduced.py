@@ -108,7 +108,22 @@ def test_auto_sends_a_pure_knapsack_to_cbc():
     from optimiser.parsing import parse_portfolio
 
     model = build_model(parse_portfolio(knapsack_document(100, 5, 0.75, seed=2)))
-    assert run_solver(model, "auto", time_limit=60).solver == "CBC"
+    cbc = run_solver(model, "auto", time_limit=60)
+    assert cbc.solver == "CBC" and cbc.status == "optimal"  # proven with the lattice of 0.625 x profit
+    assert cbc.objective == pytest.approx(run_solver(model, "highs", time_limit=60).objective, abs=1e-6)
+
+
+def test_when_a_small_mip_runs_out_of_nodes_auto_solves_plainly_and_proves_the_same_optimum(monkeypatch):
+    monkeypatch.setattr(reduced, "NODE_BUDGET", 0)
+    monkeypatch.setattr(reduced, "TARGETS", (0.9999,))  # a target the small MIP cannot settle at its root
+    plain = 0
+    for _, portfolio in _portfolios()[:4]:
+        model = build_model(portfolio)
+        outcome = run_solver(model, "auto")
+        assert outcome.status == "optimal"
+        assert outcome.objective == pytest.approx(run_solver(model, "highs").objective, abs=1e-6)
+        plain += "LP-reduced" not in outcome.solver
+    assert plain, "no solve fell back to the plain solver"
 
 
 def test_variants_with_continuous_columns_are_not_reduced():
