@@ -107,9 +107,9 @@ def run_solver(
     chosen = choose_solver(solver, model.size)
     started = time.perf_counter()
     if solver == "auto" and any(row.kind in ("requires", "excludes") for row in model.rows):
-        # Portfolios with prerequisites or alternatives: LP reduced-cost fixing first (optimiser/reduced.py); if
-        # its small MIP needs more than its node budget, the plain solver below. Pure knapsacks (no such rows)
-        # go straight to CBC, which solves them several times faster.
+        # Portfolios with prerequisites or alternatives: LP reduced-cost fixing first (optimiser/reduced.py); when
+        # it does not apply, the plain solver below. Pure knapsacks (no such rows) go straight to CBC, which
+        # solves them several times faster.
         from .reduced import applies, solve_reduced
 
         if applies(model):

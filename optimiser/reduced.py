@@ -39,11 +39,6 @@ from .model import Row, SelectionModel
 TARGETS = (0.75,)
 UNIT_SCALES = (1, 2, 4, 5, 8, 10, 20, 25, 40, 50, 100, 200, 250, 400, 500, 1000, 2000, 5000, 10000, 100000)
 MIN_SIZE = 100  # below this the plain solve takes milliseconds
-# Branch-and-bound nodes a small MIP may use before the reduction gives up and the caller solves plainly: on
-# gen.py instances the small MIPs need tens of nodes, but on one (N=20,000, K=5) the small MIP was the harder
-# problem (242 s unproven, against 11 s for plain HiGHS); 300 nodes cost it about 5 s there. A node budget,
-# unlike a time budget, gives the same answer however busy the machine is.
-NODE_BUDGET = 300
 
 
 def objective_unit(model: SelectionModel) -> float:
@@ -209,7 +204,6 @@ def solve_restricted(model, fixed_zero, fixed_one, start, time_limit: float, gap
         outcome = solve_with_cbc(small, time_limit, gap)
     else:
         h = highs_instance(small, time_limit, gap)
-        h.setOptionValue("mip_max_nodes", NODE_BUDGET)
         fixed = np.ones(model.num_cols, dtype=bool)
         fixed[positions] = False
         if start is not None and np.all(np.abs(start[fixed] - fixed_value[fixed]) < 0.5):
@@ -228,8 +222,8 @@ def solve_restricted(model, fixed_zero, fixed_one, start, time_limit: float, gap
 
 def solve_reduced(model: SelectionModel, time_limit: float, gap: float, min_size: int = MIN_SIZE, inner: str = "highs"):
     """The optimum of the 0/1 model by LP reduced-cost fixing (module docstring), as a SolverOutcome; None when
-    the method does not apply, the LP relaxation gives nothing to work with, or a small MIP needs more than
-    NODE_BUDGET nodes (the caller then solves plainly)."""
+    the method does not apply or the LP relaxation gives nothing to work with (the caller then solves
+    plainly)."""
     import highspy
 
     from .backends import SolverOutcome, _found, highs_instance
@@ -301,8 +295,6 @@ def solve_reduced(model: SelectionModel, time_limit: float, gap: float, min_size
                 time.perf_counter() - started,
                 f"{'CBC' if inner == 'cbc' else 'HiGHS'} (LP-reduced)",
             )
-        if not proven_part and not outcome.time_limit_hit:
-            return None  # the node budget ran out: the plain solve is the better bet
         if not proven_part or last:
             # Stopped (time limit) or nothing conclusive: a selection with the honest bound: the LP's z or,
             # when the small MIP stated one, the larger of its bound and the best value outside the fixings.
