@@ -9,41 +9,23 @@ earlier runs cannot interfere; the scenario name is unique to the run as well.
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 from optimiser.store import ScenarioStore
 from tests.e2e.harness import metric_value, streamlit_servers, wait_until_idle
+from tests.pg import private_schema
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def pg_url():
-    url = os.environ.get("PRIORITY_TEST_PG_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("PRIORITY_TEST_PG_URL is not set: run the tests with `make test`, which starts PostgreSQL.")
-        pytest.skip("no PostgreSQL server: PRIORITY_TEST_PG_URL is not set (run `make test` to start one)")
-    schema = f"e2e_two_servers_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        # Every connection of both servers works in this schema (the store creates its tables there).
-        yield (
-            make_url(url)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
+    # Every connection of both servers works in this schema (the store creates its tables there).
+    with private_schema("e2e_two_servers") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

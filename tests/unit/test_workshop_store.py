@@ -7,15 +7,14 @@ tests (which drop the default schema's tables) cannot interfere."""
 from __future__ import annotations
 
 import multiprocessing
-import os
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import func, select
 
 from optimiser.store import ScenarioStore
 from optimiser.workshop import outcome
 from optimiser.workshop_store import CODE_LENGTH, WorkshopError, WorkshopStore, answers, digest, workshops
+from tests.pg import private_schema
 
 CRITERIA = ["outcomes", "inequalities", "performance_recovery"]
 
@@ -25,25 +24,8 @@ def url(request, private_store):
     if request.param == "sqlite":
         yield private_store
         return
-    base = os.environ.get("PRIORITY_TEST_PG_URL")
-    if not base:
-        if os.environ.get("CI"):
-            pytest.fail("PRIORITY_TEST_PG_URL is not set: run the tests with `make test`, which starts PostgreSQL.")
-        pytest.skip("no PostgreSQL server (run `make test` to start one)")
-    schema = f"workshop_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(base)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield (
-            make_url(base)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
+    with private_schema("workshop") as schema_url:
+        yield schema_url
 
 
 @pytest.fixture
