@@ -211,7 +211,16 @@ def compute_full_explanation(portfolio: Portfolio, result: Result) -> PortfolioE
 
 CURRENT_SCENARIO = "current_scenario"  # VersionInfo of the stored scenario being worked on, or None
 SAVED_PORTFOLIO = "current_scenario_portfolio"  # the portfolio as that version holds it (to mark unsaved changes)
-PAGE_PATHS = ("present", "priorities", "capacity_and_rules", "scenarios", "compare", "frontier")  # st.Page url paths
+PAGE_PATHS = (
+    "present",
+    "priorities",
+    "capacity_and_rules",
+    "scenarios",
+    "compare",
+    "frontier",
+    "workshop",
+    "join",
+)  # the st.Page url paths of every page but the first
 AUTHOR = "scenario_author"
 OPENED_LINK = "opened_link"
 LINK_ERROR = "link_error"
@@ -281,17 +290,21 @@ def open_link_once() -> None:
         st.session_state[LINK_ERROR] = f"The linked scenario could not be opened: {err}"
 
 
-def share_link(info: VersionInfo) -> str:
-    """A link to the app's first page (the result) that opens this version."""
-    query = f"?scenario={info.scenario_id}&version={info.version}"
+def app_base() -> str:
+    """The app's address with a trailing slash, from whichever page this session is on ('' without a request)."""
     try:
         base = (st.context.url or "").split("?")[0]
     except Exception:  # noqa: BLE001 - no request context (tests)
         base = ""
     head, _, last = base.rstrip("/").rpartition("/")
     if last in PAGE_PATHS:
-        base = head + "/"
-    return base + query
+        base = head
+    return base.rstrip("/") + "/" if base else ""
+
+
+def share_link(info: VersionInfo) -> str:
+    """A link to the app's first page (the result) that opens this version."""
+    return f"{app_base()}?scenario={info.scenario_id}&version={info.version}"
 
 
 def through_router() -> None:

@@ -26,8 +26,7 @@ FACILITATOR = "workshop_facilitator_token"  # the facilitator token of the works
 PARTICIPANT = "workshop_participant_token"  # the participant token of this session (the Join page)
 FLASH = "workshop_flash"  # a message for the participant page (text)
 FACILITATOR_FLASH = "workshop_facilitator_flash"  # ("ok" | "error", text) for the facilitator page
-JOIN_PAGE, WORKSHOP_PAGE = "join", "workshop"  # the pages' url paths
-OTHER_PAGES = (*state.PAGE_PATHS, JOIN_PAGE, WORKSHOP_PAGE)
+JOIN_PAGE, WORKSHOP_PAGE = "join", "workshop"  # the pages' url paths (in state.PAGE_PATHS)
 
 
 @st.cache_resource(show_spinner=False)
@@ -40,18 +39,6 @@ def workshop_store() -> WorkshopStore:
     return _workshop_store(state.store_url())
 
 
-def app_base() -> str:
-    """The app's address with a trailing slash, from whichever page this session is on."""
-    try:
-        base = (st.context.url or "").split("?")[0]
-    except Exception:  # noqa: BLE001 - no request context (tests)
-        base = ""
-    head, _, last = base.rstrip("/").rpartition("/")
-    if last in OTHER_PAGES:
-        base = head
-    return base.rstrip("/") + "/" if base else ""
-
-
 def local_only(link: str) -> bool:
     """True when a link names this computer only (no one else can open it)."""
     host = urlsplit(link).hostname or ""
@@ -59,15 +46,15 @@ def local_only(link: str) -> bool:
 
 
 def join_link(join_token: str) -> str:
-    return f"{app_base()}{JOIN_PAGE}?join={join_token}"
+    return f"{state.app_base()}{JOIN_PAGE}?join={join_token}"
 
 
 def participant_link(token: str) -> str:
-    return f"{app_base()}{JOIN_PAGE}?participant={token}"
+    return f"{state.app_base()}{JOIN_PAGE}?participant={token}"
 
 
 def facilitator_link(token: str) -> str:
-    return f"{app_base()}{WORKSHOP_PAGE}?facilitate={token}"
+    return f"{state.app_base()}{WORKSHOP_PAGE}?facilitate={token}"
 
 
 def qr_png(text: str) -> bytes:
