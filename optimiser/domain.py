@@ -6,6 +6,7 @@ reports problems by row, priority id and field. Percentages are stored as entere
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -51,6 +52,41 @@ READINESS_MIN, READINESS_MAX = 1, 4
 SENSITIVITY_MIN, SENSITIVITY_MAX = 0.0, 5.0
 HEADROOM_MAX_PCT = 90.0
 
+# A multi-year plan (see `PlanSettings`): its length, and how value is counted.
+PLAN_YEARS_MIN, PLAN_YEARS_MAX = 1, 10
+VALUE_MODES: dict[str, str] = {
+    "completion": "Full value when finished within the plan",
+    "per_year": "Value for each year from completion to the end of the plan (earlier is worth more)",
+}
+_YEAR_LABEL = re.compile(r"^(\d{4})/(\d{2})$")
+
+
+def year_labels(first: str, years: int) -> tuple[str, ...]:
+    """Labels of a plan's years: '2026/27' -> ('2026/27', '2027/28', ...); any other first label gives
+    'Year 1', 'Year 2', ... ."""
+    match = _YEAR_LABEL.match(first.strip())
+    if not match:
+        return tuple(f"Year {t}" for t in range(1, years + 1))
+    start = int(match.group(1))
+    return tuple(f"{start + t}/{(start + t + 1) % 100:02d}" for t in range(years))
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """A plan of `years` years (1-10); year 1 is labelled `first_year`. One year is today's selection."""
+
+    years: int = 1
+    first_year: str = "2026/27"
+    value_mode: str = "completion"  # a key of VALUE_MODES
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return year_labels(self.first_year, self.years)
+
+    def label(self, year: int) -> str:
+        """The label of year `year` (1-based)."""
+        return year_labels(self.first_year, max(year, 1))[year - 1]
+
 
 @dataclass(frozen=True)
 class CapacityDimension:
@@ -62,6 +98,10 @@ class CapacityDimension:
     headroom_pct: float = 0.0
     label: str = ""  # shown to users; the name is the internal key
     spread_pct: float = 0.0  # uncertainty: each cost in this dimension may be this share lower or higher
+    # A multi-year plan: what is available, and the headroom kept free, in each year (empty: `available`
+    # and `headroom_pct` every year; a year beyond the tuple takes its last figure).
+    available_by_year: tuple[float, ...] = ()
+    headroom_by_year: tuple[float, ...] = ()
 
     @property
     def display(self) -> str:
@@ -71,6 +111,21 @@ class CapacityDimension:
     def usable(self) -> float:
         """What may be committed once the headroom is kept free."""
         return self.available * (1.0 - self.headroom_pct / 100.0)
+
+    def available_in(self, year: int) -> float:
+        """What is available in plan year `year` (1-based), before any capacity gained."""
+        figures = self.available_by_year
+        return figures[min(year, len(figures)) - 1] if figures else self.available
+
+    def headroom_in(self, year: int) -> float:
+        """The headroom (percent) kept free in plan year `year` (1-based)."""
+        figures = self.headroom_by_year
+        return figures[min(year, len(figures)) - 1] if figures else self.headroom_pct
+
+    def usable_in(self, year: int, gained: float = 0.0) -> float:
+        """What may be committed in plan year `year` with `gained` capacity added by finished priorities;
+        the headroom share is kept free of the gained capacity too."""
+        return (self.available_in(year) + gained) * (1.0 - self.headroom_in(year) / 100.0)
 
 
 @dataclass(frozen=True)
@@ -109,6 +164,22 @@ class Priority:
     # Ranges of judgements: (column, low, high) with column 'score:<criterion>' or 'cost:<dimension>'; the
     # likely figure is the score or cost itself, so low <= likely <= high.
     ranges: tuple[tuple[str, float, float], ...] = ()
+    # A multi-year plan (ignored by the one-year selection):
+    duration: int = 1  # years of delivery effort
+    # Cost in each delivery year, per dimension: (dimension, (year 1 of delivery, year 2, ...)); a dimension
+    # not listed costs `cost(dimension)` in every delivery year.
+    cost_profile: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    earliest_start: int = 1  # the first plan year it may start in (1-based)
+    deadline: int | None = None  # the plan year by which it must be finished, when kept (must-dos: always)
+    # Capability building: capacity added to a dimension in each year after it finishes.
+    gains: tuple[tuple[str, float], ...] = ()
+    # Existing activity, already running: the plan continues it or stops it from a year (no duration,
+    # start or deadline); while it runs it costs `cost(dimension)` a year and earns its value.
+    existing: bool = False
+    # Prerequisites (of `requires`) that only need to have started, not finished ("may run alongside").
+    alongside: tuple[str, ...] = ()
+    # Extra years to wait after a prerequisite (of `requires`) finishes: (prerequisite id, years).
+    lags: tuple[tuple[str, int], ...] = ()
 
     # The lookups are built once per priority (a cached property is no field: equality, hashing and
     # dataclasses.replace see only the tuples), so cost() and score() take constant time.
@@ -125,6 +196,24 @@ class Priority:
 
     def score(self, criterion: str) -> float:
         return self._score_of.get(criterion, 0.0)
+
+    @cached_property
+    def _profile_of(self) -> dict[str, tuple[float, ...]]:
+        return dict(self.cost_profile)
+
+    def cost_in(self, dimension: str, delivery_year: int) -> float:
+        """The cost in its `delivery_year`-th year of delivery (1-based): the profile's figure, else
+        `cost(dimension)`; a profile shorter than the duration repeats its last figure."""
+        profile = self._profile_of.get(dimension)
+        if not profile:
+            return self.cost(dimension)
+        return profile[min(delivery_year, len(profile)) - 1]
+
+    def gain(self, dimension: str) -> float:
+        return dict(self.gains).get(dimension, 0.0)
+
+    def lag(self, prerequisite: str) -> int:
+        return dict(self.lags).get(prerequisite, 0)
 
 
 @dataclass(frozen=True)
@@ -176,6 +265,10 @@ class Rules:
     # Maximise expected value: each priority's value x its delivery confidence (readiness).
     expected_value: bool = False
     readiness: ReadinessRule = field(default_factory=ReadinessRule)
+    # A multi-year plan: a priority locked to start in a year, and years a priority may not start in
+    # (priority id, plan year). For an existing activity a year lock is the year it stops from.
+    year_locks: tuple[tuple[str, int], ...] = ()
+    forbidden_starts: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,6 +280,12 @@ class Portfolio:
     criteria: tuple[Criterion, ...]
     priorities: tuple[Priority, ...]
     rules: Rules = field(default_factory=Rules)
+    plan: PlanSettings = field(default_factory=PlanSettings)
+
+    @property
+    def is_multi_year(self) -> bool:
+        """True when the plan has more than one year (the one-year plan is today's selection)."""
+        return self.plan.years > 1
 
     @cached_property
     def _priority_by_id(self) -> dict[str, Priority]:

@@ -126,3 +126,96 @@ class Result:
             if d.priority_id == priority_id:
                 return d
         raise KeyError(priority_id)
+
+
+# ------------------------------------------------------------------ multi-year plans
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A plan's decisions: when each new priority starts, and from when each existing activity stops.
+
+    A new priority not in `starts` is not started in the plan; an existing activity not in `stops`
+    continues to the end of the plan. Years are 1-based plan years."""
+
+    starts: tuple[tuple[str, int], ...] = ()  # (priority id, start year)
+    stops: tuple[tuple[str, int], ...] = ()  # (existing activity id, the first year without it)
+
+    @property
+    def start_of(self) -> dict[str, int]:
+        return dict(self.starts)
+
+    @property
+    def stop_of(self) -> dict[str, int]:
+        return dict(self.stops)
+
+
+@dataclass(frozen=True)
+class YearUse:
+    """One capacity dimension in one plan year."""
+
+    dimension: str
+    year: int  # 1-based
+    available: float  # entered for the year
+    gained: float  # added by finished capability-building priorities
+    headroom_pct: float
+    usable: float  # (available + gained) after headroom
+    used: float
+    label: str = ""
+
+    @property
+    def free(self) -> float:
+        return self.usable - self.used
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One priority in a plan: when it is delivered, or why not."""
+
+    priority_id: str
+    status: str  # started | continued | stopped | not_started
+    start: int | None = None  # first year delivered (existing: 1)
+    finish: int | None = None  # last year of delivery (stopped: the last year it runs; None: never runs)
+    stop: int | None = None  # existing activity stopped: the first year without it
+    value: float = 0.0  # the value it adds to the plan's objective
+    frees: tuple[tuple[str, float], ...] = ()  # a stopped activity: capacity freed per year it is stopped
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """The answer to a multi-year plan (one year: today's selection as a plan)."""
+
+    status: str  # optimal | feasible | infeasible | no_solution | error
+    message: str
+    solver: str
+    seconds: float
+    years: tuple[str, ...] = ()  # the plan's year labels
+    schedule: Schedule | None = None
+    rows: tuple[PlanRow, ...] = ()  # one per priority, in the portfolio's order
+    objective: float | None = None
+    value: float = 0.0
+    drop_penalty: float = 0.0
+    gap: float | None = None
+    bound: float | None = None
+    capacity: tuple[YearUse, ...] = ()  # every dimension x year
+    horizons: tuple[HorizonShare, ...] = ()  # over the whole plan
+    horizons_by_year: tuple[tuple[int, tuple[HorizonShare, ...]], ...] = ()
+    binding: tuple[RuleNote, ...] = ()
+    conflicts: tuple[RuleNote, ...] = ()
+    options: tuple[FixOption, ...] = ()
+    time_limit_hit: bool = False
+    formulation: str = "strong"
+
+    @property
+    def has_selection(self) -> bool:
+        return self.status in ("optimal", "feasible") and self.schedule is not None
+
+    @property
+    def proven(self) -> bool:
+        return self.status in ("optimal", "infeasible")
+
+    def row(self, priority_id: str) -> PlanRow:
+        for r in self.rows:
+            if r.priority_id == priority_id:
+                return r
+        raise KeyError(priority_id)
