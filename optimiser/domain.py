@@ -215,6 +215,11 @@ class Priority:
     def lag(self, prerequisite: str) -> int:
         return dict(self.lags).get(prerequisite, 0)
 
+    def runs_alongside(self, prerequisite: str, years: int) -> bool:
+        """Whether a prerequisite needs only to have started: marked so, or in a one-year plan (which is
+        today's selection: a kept priority's prerequisites are kept in the same year)."""
+        return years == 1 or prerequisite in self.alongside
+
 
 @dataclass(frozen=True)
 class HorizonBand:

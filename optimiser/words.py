@@ -825,3 +825,86 @@ def workshop_participation(day: str, joined: int, answered: int, rounds: int, ru
         f"Held on {day}: {people} and {answered} gave scores, over {round_text}; the group's score of each "
         f"priority on each criterion is the {rule} of the scores given."
     )
+
+
+# ------------------------------------------------------------------ multi-year plans
+
+
+def year_label(portfolio: Portfolio, year: int) -> str:
+    """The label of plan year `year` (1-based), e.g. '2027/28'."""
+    return portfolio.plan.label(year)
+
+
+def plan_capacity_full(portfolio: Portfolio, use) -> str:
+    """A capacity that is full in one year of the plan (a YearUse)."""
+    gained = f", including {fmt(use.gained)} gained from finished priorities" if use.gained else ""
+    return (
+        f"{portfolio.dimension(use.dimension).display} capacity is full in {year_label(portfolio, use.year)}: "
+        f"{amount(portfolio, use.dimension, use.used)} used of {fmt(use.usable)} usable after "
+        f"{fmt(use.headroom_pct)}% headroom{gained}."
+    )
+
+
+def plan_infeasible(conflicts) -> str:
+    return "No plan meets every rule: " + " ".join(c.text for c in conflicts)
+
+
+def plan_deadline_unmet(portfolio: Portfolio, pid: str, finish: int | None, limit: int) -> str:
+    who = name_of(portfolio, pid)
+    p = portfolio.priority(pid)
+    what = "a must-do" if p.must_do else "locked in"
+    by = f"by {year_label(portfolio, limit)}"
+    if finish is None:
+        return (
+            f"{who} is {what} but cannot be finished within the plan: with its prerequisites, durations and "
+            f"earliest start it needs more than {portfolio.plan.years} year{'s' if portfolio.plan.years != 1 else ''}."
+        )
+    return (
+        f"{who} is {what} to be finished {by}, but with its prerequisites, durations and earliest start the "
+        f"earliest it can finish is {year_label(portfolio, finish)}."
+    )
+
+
+def plan_capacity_short(portfolio: Portfolio, dimension: str, year: int, short: float) -> str:
+    d = portfolio.dimension(dimension)
+    unit = f" {d.unit}" if d.unit else ""
+    return (
+        f"{d.display} capacity in {year_label(portfolio, year)} is short by {fmt(short)}{unit} of usable capacity "
+        "for the must-dos, deadlines and other rules."
+    )
+
+
+def plan_rule_short(portfolio: Portfolio, kind: str, subject: str, short: float) -> str:
+    if kind == "max_priorities":
+        return f"The limit on how many priorities the plan delivers is short by {fmt(short)}."
+    if kind in ("theme_min", "theme_max"):
+        word = "minimum" if kind == "theme_min" else "maximum"
+        return f"Theme '{subject}' {word} cannot be met over the plan (by {fmt(short)})."
+    label = portfolio.balance_capacity.display.lower()
+    word = "minimum" if kind == "horizon_min" else "maximum"
+    return f"The {horizon_term(subject)} {word} share of {label} capacity over the plan cannot be met."
+
+
+def plan_fix_text(portfolio: Portfolio, kind: str, target: str, current: float | None, proposed: float | None) -> str:
+    if kind == "deadline":
+        return (
+            f"Move the deadline of {name_of(portfolio, target)} from {year_label(portfolio, int(current or 1))} to "
+            f"{year_label(portfolio, int(proposed or 1))}."
+        )
+    if kind == "capacity_year":
+        dimension, year = target.split("|")
+        return (
+            f"Raise {dim_label(portfolio, dimension)} capacity in {year_label(portfolio, int(year))} from "
+            f"{fmt(current or 0)} to {fmt(proposed or 0)}."
+        )
+    return fix_text(portfolio, kind, target, current, proposed)
+
+
+def plan_status_message(status: str, gap: float | None, time_limit_hit: bool = False) -> str:
+    """The headline of a plan: optimal only when proven."""
+    if status == "optimal":
+        return "Optimal plan (proven: no plan meeting every rule has a higher net value)."
+    if status == "feasible":
+        why = "The solver stopped at its time limit" if time_limit_hit else "The solver stopped"
+        return f"{why} before proving this plan the best: it is {gap_text(gap)} (net value)."
+    return ""
