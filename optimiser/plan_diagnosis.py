@@ -104,7 +104,7 @@ def time_conflicts(portfolio: Portfolio) -> tuple[list[RuleNote], list[Fix]]:
 def elastic_plan_model(portfolio: Portfolio) -> tuple[SelectionModel, list[tuple[int, Row]], list[tuple[int, str]]]:
     """The plan model whose capacity, count, theme and balance rows may bend at a price (by share of the
     limit), and whose must-dos and locks may be lifted at LOCK_WEIGHT each."""
-    base, _ = build_plan_model(portfolio)
+    base, plan_map = build_plan_model(portfolio)
     n = base.size
     objective = list(1e-6 * base.objective / max(float(np.abs(base.objective).sum()), 1.0))
     lower = list(base.col_lower)
@@ -135,8 +135,13 @@ def elastic_plan_model(portfolio: Portfolio) -> tuple[SelectionModel, list[tuple
     for i, pid in enumerate(base.ids[:n]):
         if base.col_lower[i] > 0.5:
             lower[i] = 0.0
+            held = i
+            if pid in plan_map.runs:  # an existing must-do runs to the end: its last year's run column is held
+                for c, _ in plan_map.runs[pid]:
+                    lower[c] = 0.0
+                held = plan_map.runs[pid][-1][0]
             col = add(f"lift_{i}", LOCK_WEIGHT, 1.0)
-            rows.append(Row(f"lock_in_{i}", "lock_in", pid, np.array([i, col]), np.array([1.0, 1.0]), 1.0, INF))
+            rows.append(Row(f"lock_in_{i}", "lock_in", pid, np.array([held, col]), np.array([1.0, 1.0]), 1.0, INF))
             lifts.append((col, pid))
     model = SelectionModel(
         ids=base.ids,
