@@ -6,11 +6,11 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .domain import Portfolio, Priority
+from .domain import CapacityDimension, PlanSettings, Portfolio, Priority, Rules
 from .errors import PortfolioError, Problem
 
 if TYPE_CHECKING:
@@ -21,6 +21,8 @@ from .parsing import (
     COST_PREFIX,
     MAX_PRIORITIES,
     MAX_PROBLEMS,
+    PLAN_COLUMNS,
+    PLAN_KEYS,
     RANGES_COLUMN,
     READINESS_COLUMNS,
     READY_PREFIX,
@@ -34,7 +36,15 @@ from .parsing import (
     text_problem,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # written; version 1 (no plan: a one-year selection) is read as well
+READ_VERSIONS = (1, 2)
+# Fields that version 1 files do not have: a version 1 file that holds one is refused (write version 2).
+VERSION_2_KEYS: dict[str, tuple[str, ...]] = {
+    "": ("plan",),
+    "capacity_dimensions": ("available_by_year", "headroom_by_year"),
+    "rules": ("year_locks", "forbidden_starts"),
+    "priorities": PLAN_COLUMNS,
+}
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_JSON_NUMBER_TEXT = 50  # digits of a JSON number read as a number; longer ones are refused as too long
 MAX_JSON_CONTAINERS = 1_000_000  # objects and lists in a JSON file (20,000 priorities need about 100,000)
@@ -47,8 +57,22 @@ OPTIONAL_COLUMNS = (
     "excludes",
     *READINESS_COLUMNS,
     RANGES_COLUMN,
+    *PLAN_COLUMNS,
 )
-COLUMN_ALIASES = {"mustdo": "must_do", "prerequisites": "requires", "alternatives": "excludes"}
+COLUMN_ALIASES = {
+    "mustdo": "must_do",
+    "prerequisites": "requires",
+    "alternatives": "excludes",
+    "earliest_start_year": "earliest_start",
+    "start_year": "earliest_start",
+    "deadline_year": "deadline",
+    "duration_years": "duration",
+    "existing_activity": "existing",
+    "runs_alongside": "alongside",
+    "capacity_gains": "gains",
+}
+# The table's plan columns that hold whole numbers or blank (the app's editor shows them as such).
+YEAR_COLUMNS = ("duration", "earliest_start", "deadline")
 
 
 def priority_to_record(p: Priority) -> dict[str, Any]:
@@ -70,7 +94,28 @@ def priority_to_record(p: Priority) -> dict[str, Any]:
     ratings = dict(p.readiness)
     record.update({column: ratings.get(column.removeprefix(READY_PREFIX)) for column in READINESS_COLUMNS})
     record[RANGES_COLUMN] = ranges_text(p.ranges)
+    record.update(plan_record(p))
     return record
+
+
+def plan_record(p: Priority) -> dict[str, Any]:
+    """The table form of a priority's plan fields, blank at their defaults (1 year, from year 1, no deadline);
+    years are written as numbers (1 is the plan's first year)."""
+    return {
+        "duration": None if p.existing or p.duration == 1 else p.duration,
+        "earliest_start": None if p.existing or p.earliest_start == 1 else p.earliest_start,
+        "deadline": p.deadline,
+        "existing": p.existing,
+        "alongside": "; ".join(p.alongside),
+        "lags": pairs_text((other, str(years)) for other, years in p.lags),
+        "gains": pairs_text((name, _exact(amount)) for name, amount in p.gains),
+        "cost_profile": pairs_text((name, ", ".join(_exact(cost) for cost in costs)) for name, costs in p.cost_profile),
+    }
+
+
+def pairs_text(pairs: Iterable[tuple[str, str]]) -> str:
+    """'name: value; name: value', a name that holds a ';' or starts with a quote written in double quotes."""
+    return "; ".join(f"{_range_column(name)}: {value}" for name, value in pairs)
 
 
 def ranges_text(ranges: tuple[tuple[str, float, float], ...]) -> str:
@@ -111,7 +156,30 @@ def _priority_dict(p: Priority) -> dict[str, Any]:
         item["readiness"] = dict(p.readiness)
     if p.ranges:
         item[RANGES_COLUMN] = {column: {"low": low, "high": high} for column, low, high in p.ranges}
+    item.update(_plan_fields(p))
     return item
+
+
+def _plan_fields(p: Priority) -> dict[str, Any]:
+    """The JSON form of a priority's plan fields, each only when it differs from its default."""
+    fields: dict[str, Any] = {}
+    if p.duration != 1:
+        fields["duration"] = p.duration
+    if p.cost_profile:
+        fields["cost_profile"] = {name: list(costs) for name, costs in p.cost_profile}
+    if p.earliest_start != 1:
+        fields["earliest_start"] = p.earliest_start
+    if p.deadline is not None:
+        fields["deadline"] = p.deadline
+    if p.gains:
+        fields["gains"] = dict(p.gains)
+    if p.existing:
+        fields["existing"] = True
+    if p.alongside:
+        fields["alongside"] = list(p.alongside)
+    if p.lags:
+        fields["lags"] = dict(p.lags)
+    return fields
 
 
 def table_columns(portfolio: Portfolio) -> list[str]:
@@ -121,6 +189,7 @@ def table_columns(portfolio: Portfolio) -> list[str]:
         + [SCORE_PREFIX + c.name for c in portfolio.criteria]
         + list(READINESS_COLUMNS)
         + [RANGES_COLUMN]
+        + list(PLAN_COLUMNS)
     )
 
 
@@ -129,8 +198,9 @@ def priorities_frame(portfolio: Portfolio) -> pd.DataFrame:
     import pandas as pd  # here, not at the top: the command line reads JSON without pandas
 
     frame = pd.DataFrame([priority_to_record(p) for p in portfolio.priorities], columns=table_columns(portfolio))
-    # Ratings are whole numbers or blank (not assessed): a nullable integer column, not floats or objects.
-    return frame.astype({column: "Int64" for column in READINESS_COLUMNS})
+    # Ratings, durations and years are whole numbers or blank (not assessed, or the default): nullable integer
+    # columns, not floats or objects; 'existing' is a yes/no column.
+    return frame.astype({column: "Int64" for column in (*READINESS_COLUMNS, *YEAR_COLUMNS)} | {"existing": bool})
 
 
 def _with_spread(item: dict[str, Any], spread: float) -> dict[str, Any]:
@@ -154,24 +224,46 @@ def _readiness_settings(rules) -> dict[str, Any]:
     return out
 
 
+def _dimension_dict(d: CapacityDimension) -> dict[str, Any]:
+    item = _with_spread(
+        {"name": d.name, "label": d.label, "unit": d.unit, "available": d.available, "headroom_pct": d.headroom_pct},
+        d.spread_pct,
+    )
+    if d.available_by_year:
+        item["available_by_year"] = list(d.available_by_year)
+    if d.headroom_by_year:
+        item["headroom_by_year"] = list(d.headroom_by_year)
+    return item
+
+
+def plan_dict(plan: PlanSettings) -> dict[str, Any]:
+    """The JSON form of the plan settings: {years, first_year, value_mode}."""
+    return {key: getattr(plan, key) for key in PLAN_KEYS}
+
+
+def _timing_rules(rules: Rules) -> dict[str, Any]:
+    """Year locks and forbidden starts, only when there are some."""
+    out: dict[str, Any] = {}
+    if rules.year_locks:
+        out["year_locks"] = dict(rules.year_locks)
+    if rules.forbidden_starts:
+        grouped: dict[str, list[int]] = {}
+        for pid, year in rules.forbidden_starts:
+            grouped.setdefault(pid, []).append(year)
+        out["forbidden_starts"] = grouped
+    return out
+
+
 def portfolio_to_dict(portfolio: Portfolio) -> dict[str, Any]:
+    """The JSON form (schema version 2); the plan and the plan fields only where they differ from their
+    defaults, so a one-year portfolio is written as it was in version 1 but for the version number."""
     rules = portfolio.rules
+    plan = {"plan": plan_dict(portfolio.plan)} if portfolio.plan != PlanSettings() else {}
     return {
         "schema_version": SCHEMA_VERSION,
         "name": portfolio.name,
-        "capacity_dimensions": [
-            _with_spread(
-                {
-                    "name": d.name,
-                    "label": d.label,
-                    "unit": d.unit,
-                    "available": d.available,
-                    "headroom_pct": d.headroom_pct,
-                },
-                d.spread_pct,
-            )
-            for d in portfolio.dimensions
-        ],
+        **plan,
+        "capacity_dimensions": [_dimension_dict(d) for d in portfolio.dimensions],
         "criteria": [
             _with_spread({"name": c.name, "label": c.label, "weight": c.weight}, c.spread_pct)
             for c in portfolio.criteria
@@ -185,6 +277,7 @@ def portfolio_to_dict(portfolio: Portfolio) -> dict[str, Any]:
             "locked_out": list(rules.locked_out),
             "sensitivity_penalty": rules.sensitivity_penalty,
             **_readiness_settings(rules),
+            **_timing_rules(rules),
         },
         "priorities": [_priority_dict(p) for p in portfolio.priorities],
     }
@@ -273,21 +366,58 @@ def portfolio_from_json(data: bytes | str) -> Portfolio:
         raise PortfolioError("The portfolio file must hold a JSON object.")
     version = raw.get("schema_version")
     if version is None:
-        raise PortfolioError("The portfolio file has no 'schema_version'. Add \"schema_version\": 1 at the top.")
+        raise PortfolioError(
+            f"The portfolio file has no 'schema_version'. Add \"schema_version\": {SCHEMA_VERSION} at the top."
+        )
     if type(version) is not int:
         raise PortfolioError(
             Problem(
                 field="schema_version",
-                message=f"must be the whole number {SCHEMA_VERSION}, not {shown(version, 40)!r}. "
+                message=f"must be the whole number 1 or {SCHEMA_VERSION}, not {shown(version, 40)!r}. "
                 f'Write "schema_version": {SCHEMA_VERSION}.',
                 value=shown(version),
             )
         )
-    if version != SCHEMA_VERSION:
+    if version not in READ_VERSIONS:
         raise PortfolioError(
-            f"The portfolio file has schema_version {version!r}; this version of the tool reads schema_version {SCHEMA_VERSION}."
+            f"The portfolio file has schema_version {version!r}; this version of the tool reads schema_version 1 "
+            f"or {SCHEMA_VERSION}."
         )
+    if version == 1:
+        _refuse_version_2_fields(raw)
     return parse_portfolio(raw)
+
+
+def _refuse_version_2_fields(raw: Mapping[str, Any]) -> None:
+    """A version 1 file is a one-year selection: the plan's fields are refused in it (they need version 2)."""
+    found: list[Problem] = []
+
+    def check(item: Any, section: str, row: int | None = None) -> None:
+        if not isinstance(item, Mapping):
+            return
+        for key in VERSION_2_KEYS[section]:
+            if key in item and len(found) < MAX_PROBLEMS:
+                where = f"{section}." if section and section != "priorities" else ""
+                pid = item.get("id") if section == "priorities" and isinstance(item.get("id"), str) else None
+                found.append(
+                    Problem(
+                        field=f"{where}{key}",
+                        message=f"'{key}' is a field of schema_version 2 (multi-year plans), but the file has "
+                        f'schema_version 1. Write "schema_version": {SCHEMA_VERSION} at the top.',
+                        priority_id=pid,
+                        row=row,
+                    )
+                )
+
+    check(raw, "")
+    check(raw.get("rules"), "rules")
+    for section in ("capacity_dimensions", "priorities"):
+        items = raw.get(section)
+        if isinstance(items, list):
+            for n, item in enumerate(items[: MAX_PRIORITIES + 1], start=1):
+                check(item, section, n if section == "priorities" else None)
+    if found:
+        raise PortfolioError(found)
 
 
 def column_key(name: str) -> str:
@@ -307,7 +437,7 @@ def priority_column(name: str, portfolio: Portfolio) -> str | None:
             return prefix + wanted
     key = column_key(name)
     key = COLUMN_ALIASES.get(key, key)
-    if key in BASE_COLUMNS or key == RANGES_COLUMN:
+    if key in BASE_COLUMNS or key == RANGES_COLUMN or key in PLAN_COLUMNS:
         return key
     ready = re.fullmatch(r"ready_?:_?(.*)", key)
     if ready is not None:
@@ -399,7 +529,13 @@ def priorities_from_csv(data: bytes | str, portfolio: Portfolio) -> Portfolio:
     if problems:
         raise PortfolioError(problems[:MAX_PROBLEMS])
     return build_portfolio(
-        portfolio.name, portfolio.dimensions, portfolio.criteria, records, portfolio.rules, rows=numbers
+        portfolio.name,
+        portfolio.dimensions,
+        portfolio.criteria,
+        records,
+        portfolio.rules,
+        rows=numbers,
+        plan=portfolio.plan,
     )
 
 

@@ -18,6 +18,8 @@ from typing import Any
 from .domain import (
     HEADROOM_MAX_PCT,
     HORIZONS,
+    PLAN_YEARS_MAX,
+    PLAN_YEARS_MIN,
     READINESS_FACTOR_NAMES,
     READINESS_MAX,
     READINESS_MIN,
@@ -28,9 +30,11 @@ from .domain import (
     SENSITIVITY_MIN,
     SOURCES,
     SPREAD_MAX_PCT,
+    VALUE_MODES,
     CapacityDimension,
     Criterion,
     HorizonBand,
+    PlanSettings,
     Portfolio,
     Priority,
     ReadinessRule,
@@ -56,9 +60,23 @@ BASE_COLUMNS: tuple[str, ...] = (
     "requires",
     "excludes",
 )
+# A multi-year plan (schema version 2): the priorities table's columns for it (each optional; blank is the
+# default: 1 year, from year 1, no deadline, not existing, no alongside, lags, gains or cost profile).
+PLAN_COLUMNS: tuple[str, ...] = (
+    "duration",
+    "earliest_start",
+    "deadline",
+    "existing",
+    "alongside",
+    "lags",
+    "gains",
+    "cost_profile",
+)
 # The keys of each object of the JSON form; anything else is refused (with the nearest known key suggested).
-PORTFOLIO_KEYS = ("schema_version", "name", "capacity_dimensions", "criteria", "rules", "priorities")
-DIMENSION_KEYS = ("name", "label", "unit", "available", "headroom_pct", "spread_pct")
+PORTFOLIO_KEYS = ("schema_version", "name", "plan", "capacity_dimensions", "criteria", "rules", "priorities")
+PLAN_KEYS = ("years", "first_year", "value_mode")
+BY_YEAR_KEYS = ("available_by_year", "headroom_by_year")
+DIMENSION_KEYS = ("name", "label", "unit", "available", "headroom_pct", "spread_pct", *BY_YEAR_KEYS)
 CRITERION_KEYS = ("name", "label", "weight", "spread_pct")
 # Readiness settings of the rules (flat, as on the workbook's Rules sheet) and the ReadinessRule field of each.
 READINESS_RULE_KEYS: dict[str, str] = {
@@ -77,10 +95,12 @@ RULE_KEYS = (
     "sensitivity_penalty",
     "expected_value",
     *READINESS_RULE_KEYS,
+    "year_locks",
+    "forbidden_starts",
 )
 BAND_KEYS = ("min_pct", "max_pct")
 THEME_LIMIT_KEYS = ("min", "max")
-PRIORITY_KEYS = BASE_COLUMNS + ("costs", "scores", "readiness", RANGES_COLUMN)
+PRIORITY_KEYS = BASE_COLUMNS + ("costs", "scores", "readiness", RANGES_COLUMN) + PLAN_COLUMNS
 RANGE_KEYS = ("low", "high")
 
 # Limits: every loader refuses input beyond them with a message (README, "Limits").
@@ -95,6 +115,8 @@ MAX_TEXT_LENGTH = 100  # owner, theme, names, labels and units of capacities and
 MAX_NUMBER_TEXT = 40  # characters of a number written as text
 MAX_PROBLEMS = 500  # problems listed; the rest are counted
 MAX_RANGES_TEXT = 20_000  # characters of a priority's ranges written as text
+MAX_PAIRS_TEXT = 20_000  # characters of lags, gains, a cost profile, year locks or forbidden starts as text
+MAX_FIRST_YEAR_LENGTH = 20  # the plan's first-year label, e.g. '2026/27'
 
 # Text a spreadsheet would run as a formula: exports write it with a leading apostrophe, imports take it off.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -468,7 +490,8 @@ def _named_items(
         yield name, item
 
 
-def parse_dimensions(raw: Any, out: _Collector) -> tuple[CapacityDimension, ...]:
+def parse_dimensions(raw: Any, out: _Collector, plan: PlanSettings | None = None) -> tuple[CapacityDimension, ...]:
+    """Capacity dimensions; per-year figures are checked against `plan` (None: a plan of up to 10 years)."""
     dims: list[CapacityDimension] = []
     for name, item in _named_items(
         raw,
@@ -500,6 +523,22 @@ def parse_dimensions(raw: Any, out: _Collector) -> tuple[CapacityDimension, ...]
         unit = _text_field(out, item.get("unit"), f"capacity '{name}' unit")
         label = _text_field(out, item.get("label"), f"capacity '{name}' label")
         spread = _spread_field(out, item.get("spread_pct"), f"capacity '{name}' spread_pct", "each cost")
+        available_by_year = _by_year(
+            out,
+            item.get("available_by_year"),
+            f"capacity '{name}' available_by_year",
+            plan,
+            high=MAX_AMOUNT,
+            hint=_amount_hint("the amount available in each plan year"),
+        )
+        headroom_by_year = _by_year(
+            out,
+            item.get("headroom_by_year"),
+            f"capacity '{name}' headroom_by_year",
+            plan,
+            high=HEADROOM_MAX_PCT,
+            hint=f"Enter the share kept free in each plan year as a percentage from 0 to {HEADROOM_MAX_PCT:g}.",
+        )
         dims.append(
             CapacityDimension(
                 name=name,
@@ -508,6 +547,8 @@ def parse_dimensions(raw: Any, out: _Collector) -> tuple[CapacityDimension, ...]
                 headroom_pct=headroom,
                 label=label or "",
                 spread_pct=spread,
+                available_by_year=available_by_year,
+                headroom_by_year=headroom_by_year,
             )
         )
     return tuple(dims)
@@ -651,7 +692,8 @@ def parse_theme_limits(raw: Any, out: _Collector) -> tuple[ThemeLimit, ...]:
     return tuple(limits)
 
 
-def parse_rules(raw: Any, out: _Collector) -> Rules:
+def parse_rules(raw: Any, out: _Collector, plan: PlanSettings | None = None) -> Rules:
+    """The rules; year locks and forbidden starts are read against `plan` (None: a plan of up to 10 years)."""
     if raw is None:
         return Rules()
     if not isinstance(raw, Mapping):
@@ -681,6 +723,8 @@ def parse_rules(raw: Any, out: _Collector) -> Rules:
         locked_in=_id_list(out, raw.get("locked_in"), "rules.locked_in"),
         locked_out=_id_list(out, raw.get("locked_out"), "rules.locked_out"),
         sensitivity_penalty=penalty,
+        year_locks=parse_year_locks(raw.get("year_locks"), out, plan),
+        forbidden_starts=parse_forbidden_starts(raw.get("forbidden_starts"), out, plan),
     )
 
 
@@ -710,6 +754,341 @@ def parse_readiness_rule(raw: Mapping[str, Any], out: _Collector) -> ReadinessRu
             default=getattr(default, attribute),
         )
     return ReadinessRule(**values)
+
+
+# ---------------------------------------------------------------- the plan: years, labels, per-year figures
+
+_LABEL_LIKE = re.compile(r"(\d{4})/(\d{2}|\d{4})")
+_YEAR_WORD = re.compile(r"year(\d{1,2})")
+
+
+def _year_key(text: str) -> str:
+    """A year as typed, compared loosely: '2027-28', ' 2027/2028 ' and '2027/28' are one; 'Year 3' -> 'year3'."""
+    key = re.sub(r"\s+", "", text.strip().lower()).replace("-", "/")
+    match = _LABEL_LIKE.fullmatch(key)
+    if match:
+        key = f"{match.group(1)}/{match.group(2)[-2:]}"
+    return key
+
+
+def _plan_years(plan: PlanSettings | None) -> int:
+    return plan.years if plan is not None else PLAN_YEARS_MAX
+
+
+def year_hint(plan: PlanSettings | None) -> str:
+    """How to write a year of the plan, for messages."""
+    if plan is None:
+        return f"Enter a plan year as a number from 1 to {PLAN_YEARS_MAX}."
+    labels = plan.labels
+    if plan.years == 1:
+        return f"The plan has one year: enter 1 or {labels[0]} (or lengthen the plan on the Capacity page)."
+    return f"Enter a year of the plan: a number from 1 to {plan.years} or its label, {labels[0]} to {labels[-1]}."
+
+
+def parse_year(value: Any, plan: PlanSettings | None) -> int | str:
+    """A plan year (1-based) from a whole number or a label of the plan ('2027/28', 'Year 2'), or a sentence
+    saying why the value is not one. `plan` None (the plan itself was refused): any year 1-10, numbers only."""
+    years = _plan_years(plan)
+    if isinstance(value, str):
+        key = _year_key(value)
+        labels = plan.labels if plan is not None else ()
+        for index, label in enumerate(labels, start=1):
+            if _year_key(label) == key:
+                return index
+        if _LABEL_LIKE.fullmatch(key) and labels:
+            return f"{_quote(value)} is not a year of the plan, which runs from {labels[0]} to {labels[-1]}."
+        word = _YEAR_WORD.fullmatch(key)
+        if word:
+            value = word.group(1)
+    number = parse_number(value)
+    if isinstance(number, str):
+        return f"{_quote(value)} is not a year."
+    if number != int(number):
+        return f"{_quote(value)} is not a whole year."
+    if not 1 <= number <= years:
+        return f"year {number:g} is outside the plan, which has {years} year{'s' if years != 1 else ''}."
+    return int(number)
+
+
+def _year_field(
+    out: _Collector,
+    value: Any,
+    field: str,
+    plan: PlanSettings | None,
+    *,
+    priority_id: str | None = None,
+    row: int | None = None,
+) -> int | None:
+    """A plan year, or None when blank or refused (the problem added)."""
+    if out.blank(value):
+        return None
+    year = parse_year(value, plan)
+    if isinstance(year, str):
+        out.add(field, f"{year} {year_hint(plan)}", priority_id, row, value)
+        return None
+    return year
+
+
+def _whole_field(
+    out: _Collector,
+    value: Any,
+    field: str,
+    *,
+    low: int,
+    high: int,
+    hint: str,
+    priority_id: str | None = None,
+    row: int | None = None,
+) -> int | None:
+    """A whole number low..high, or None when blank or refused (the problem added)."""
+    if out.blank(value):
+        return None
+    number = parse_number(value)
+    if isinstance(number, str):
+        out.add(field, f"{number} {hint}", priority_id, row, value)
+        return None
+    if number != int(number) or not low <= number <= high:
+        why = "is not a whole number" if number != int(number) else "is negative" if number < 0 else "is out of range"
+        out.add(field, f"{number:g} {why}. {hint}", priority_id, row, value)
+        return None
+    return int(number)
+
+
+def parse_plan(raw: Any, out: _Collector) -> PlanSettings | None:
+    """The plan settings {years, first_year, value_mode} (absent: a one-year plan). None when its length or
+    first year is refused (the problems added), so that years elsewhere are read without the plan's length
+    or labels; a refused value mode is reported and the plan's years are still used to read the rest."""
+    if raw is None:
+        return PlanSettings()
+    if not isinstance(raw, Mapping):
+        out.add(
+            "plan",
+            f'must be an object {{years, first_year, value_mode}}, e.g. {{"years": 5, "first_year": "2026/27"}}, '
+            f"not {kind_of(raw)}.",
+            value=raw,
+        )
+        return None
+    _check_keys(out, raw, PLAN_KEYS, what="the plan", prefix="plan.")
+    before = out.count
+    years = _whole_field(
+        out,
+        raw.get("years"),
+        "plan.years",
+        low=PLAN_YEARS_MIN,
+        high=PLAN_YEARS_MAX,
+        hint=f"Enter the plan's length as a whole number of years from {PLAN_YEARS_MIN} to {PLAN_YEARS_MAX}.",
+    )
+    first = _text_field(out, raw.get("first_year"), "plan.first_year", limit=MAX_FIRST_YEAR_LENGTH)
+    default = PlanSettings()
+    if first:
+        match = _LABEL_LIKE.fullmatch(_year_key(first))
+        if match:
+            start, end = int(match.group(1)), int(match.group(2)[-2:])
+            if end != (start + 1) % 100:
+                out.add(
+                    "plan.first_year",
+                    f"{_quote(first)} is not a financial year (one year to the next). Write it as "
+                    f"{start}/{(start + 1) % 100:02d}.",
+                    value=first,
+                )
+            first = f"{start}/{end:02d}"
+    if out.count > before:
+        return None
+    mode = _text_field(out, raw.get("value_mode"), "plan.value_mode")
+    if mode and mode not in VALUE_MODES:
+        options = "; ".join(f"'{key}': {text.lower()}" for key, text in VALUE_MODES.items())
+        out.add(
+            "plan.value_mode",
+            f"{_quote(mode)} is not a value mode. {suggest(mode, list(VALUE_MODES))} The modes are {options}.",
+            value=mode,
+        )
+    return PlanSettings(
+        years=years if years is not None else default.years,
+        first_year=first or default.first_year,
+        value_mode=mode if mode in VALUE_MODES else default.value_mode,
+    )
+
+
+def _figures(value: Any) -> list[Any] | None:
+    """The items of a list of figures: a JSON list, one number, or text '657, 680, 700' (separated by ',', ';'
+    or spaces); None when the value is none of these."""
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if isinstance(value, str):
+        return [part for part in re.split(r"[;,\s]+", value.strip()) if part]
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return [value]
+    return None
+
+
+def _by_year(
+    out: _Collector,
+    value: Any,
+    field: str,
+    plan: PlanSettings | None,
+    *,
+    high: float,
+    hint: str,
+) -> tuple[float, ...]:
+    """A dimension's figure for each plan year from year 1 (a year beyond the list takes its last figure);
+    () when blank or refused."""
+    if out.blank(value):
+        return ()
+    items = _figures(value)
+    if items is None:
+        out.add(field, f"must be a list of numbers, one per plan year from year 1, not {kind_of(value)}. {hint}")
+        return ()
+    if isinstance(value, str) and (problem := text_problem(value)):
+        out.add(field, problem, value=value)
+        return ()
+    years = _plan_years(plan)
+    if len(items) > years:
+        out.add(
+            field,
+            f"has {len(items)} figures but the plan has {years} year{'s' if years != 1 else ''}. Remove the "
+            f"figures after year {years}, or lengthen the plan.",
+            value=value,
+        )
+        return ()
+    before = out.count
+    figures = [
+        _number_field(out, item, f"{field} year {n}", low=0.0, high=high, hint=hint)
+        for n, item in enumerate(items, start=1)
+    ]
+    return tuple(figures) if out.count == before else ()
+
+
+def _split_pairs(text: str, separator: str) -> list[tuple[str, str | None, str]] | str:
+    """Split 'name: value; name: value' into (name, value text or None, the part as written), or say why it
+    cannot be split. Parts are separated by ';'; a name is written as it is, or in double quotes (a quote
+    inside doubled) when it holds a ';' or starts with a quote; the value follows the last `separator`."""
+    parts: list[tuple[str, str | None, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        while i < n and text[i] in " ;":
+            i += 1
+        if i >= n:
+            break
+        start = i
+        if text[i] == '"':
+            chars: list[str] = []
+            i += 1
+            while i < n and not (text[i] == '"' and text[i + 1 : i + 2] != '"'):
+                chars.append(text[i])
+                i += 2 if text[i] == '"' else 1
+            if i >= n:
+                return f"{_quote(text[start:])} opens a quote that is not closed."
+            name = "".join(chars)
+            end = text.find(";", i + 1)
+            end = n if end < 0 else end
+            rest = text[i + 1 : end].strip()
+            value = rest[1:] if rest.startswith(separator) else None
+        else:
+            end = text.find(";", i)
+            end = n if end < 0 else end
+            name, found, value_text = text[i:end].rpartition(separator)
+            name = name.strip()
+            value = value_text if found else None
+        parts.append((name, value, text[start:end]))
+        i = end + 1
+    return parts
+
+
+def _pairs(
+    out: _Collector,
+    value: Any,
+    field: str,
+    *,
+    shape: str,
+    example: str,
+    priority_id: str | None = None,
+    row: int | None = None,
+) -> list[tuple[str, Any]]:
+    """(name, value) pairs from a JSON object or from text 'name: value; name: value' (see `_split_pairs`);
+    a name given twice is refused."""
+    if out.blank(value):
+        return []
+    items: list[tuple[str, Any]] = []
+    if isinstance(value, Mapping):
+        items = [(str(k), v) for k, v in value.items()]
+    elif isinstance(value, str):
+        problem = text_problem(value)
+        if problem:
+            out.add(field, problem, priority_id, row, value)
+            return []
+        if len(value) > MAX_PAIRS_TEXT:
+            out.add(field, f"is {len(value):,} characters long; the limit is {MAX_PAIRS_TEXT:,}.", priority_id, row)
+            return []
+        parts = _split_pairs(value, ":")
+        if isinstance(parts, str):
+            out.add(field, f"{parts} Write it as {example}.", priority_id, row, value)
+            return []
+        for name, text, part in parts:
+            if not name or text is None or not text.strip():
+                out.add(
+                    field,
+                    f"{_quote(part.strip())} is not in the form name: value. Write it as {example}.",
+                    priority_id,
+                    row,
+                )
+                continue
+            items.append((name, text.strip()))
+    else:
+        out.add(field, f"must be {shape} or text such as {example}, not {kind_of(value)}.", priority_id, row, value)
+        return []
+    seen: set[str] = set()
+    unique = []
+    for name, item in items:
+        if name in seen:
+            out.add(field, f"{_quote(name)} is given twice. Keep one.", priority_id, row)
+            continue
+        seen.add(name)
+        unique.append((name, item))
+    return unique
+
+
+def parse_year_locks(raw: Any, out: _Collector, plan: PlanSettings | None) -> tuple[tuple[str, int], ...]:
+    """Rules: {priority id: the year it is locked to start in (for an existing activity, the year it stops
+    from)}, from an object or text 'LOC-WF03: 2026/27; NAT-DIG01: 2'."""
+    locks = []
+    for pid, value in _pairs(
+        out,
+        raw,
+        "rules.year_locks",
+        shape="an object mapping a priority id to a year",
+        example="'LOC-WF03: 2026/27; NAT-DIG01: 2'",
+    ):
+        year = _year_field(out, value, "rules.year_locks", plan, priority_id=pid)
+        if year is not None:
+            locks.append((pid, year))
+    return tuple(locks)
+
+
+def parse_forbidden_starts(raw: Any, out: _Collector, plan: PlanSettings | None) -> tuple[tuple[str, int], ...]:
+    """Rules: {priority id: [years it may not start in]}, from an object or text 'LOC-WF03: 1, 2; NAT-DIG01:
+    2027/28'; each priority's years in order, without repeats."""
+    found = []
+    for pid, value in _pairs(
+        out,
+        raw,
+        "rules.forbidden_starts",
+        shape="an object mapping a priority id to a list of years",
+        example="'LOC-WF03: 1, 2; NAT-DIG01: 2027/28'",
+    ):
+        items = (
+            list(value)
+            if isinstance(value, (list, tuple))
+            else [part for part in re.split(r"[;,]", value) if part.strip()]
+            if isinstance(value, str)
+            else [value]
+        )
+        years = {
+            year
+            for item in items
+            if (year := _year_field(out, item, "rules.forbidden_starts", plan, priority_id=pid)) is not None
+        }
+        found += [(pid, year) for year in sorted(years)]
+    return tuple(found)
 
 
 # ---------------------------------------------------------------- priorities
@@ -779,38 +1158,8 @@ RANGES_HINT = (
 
 def _range_parts(text: str) -> list[tuple[str, str | None, str]] | str:
     """Split the table form of ranges into (column, bounds text or None, the part as written), or say why it
-    cannot be split. Parts are separated by ';'; a column is written as it is, or in double quotes (a quote
-    inside doubled) when its name holds a ';' or starts with a quote; the bounds follow the last '='."""
-    parts: list[tuple[str, str | None, str]] = []
-    i, n = 0, len(text)
-    while i < n:
-        while i < n and text[i] in " ;":
-            i += 1
-        if i >= n:
-            break
-        start = i
-        if text[i] == '"':
-            chars: list[str] = []
-            i += 1
-            while i < n and not (text[i] == '"' and text[i + 1 : i + 2] != '"'):
-                chars.append(text[i])
-                i += 2 if text[i] == '"' else 1
-            if i >= n:
-                return f"{_quote(text[start:])} opens a quote that is not closed."
-            column = "".join(chars)
-            end = text.find(";", i + 1)
-            end = n if end < 0 else end
-            rest = text[i + 1 : end].strip()
-            bounds = rest[1:] if rest.startswith("=") else None
-        else:
-            end = text.find(";", i)
-            end = n if end < 0 else end
-            column, equals, bounds_text = text[i:end].rpartition("=")
-            column = column.strip()
-            bounds = bounds_text if equals else None
-        parts.append((column, bounds, text[start:end]))
-        i = end + 1
-    return parts
+    cannot be split (see `_split_pairs`; the bounds follow the last '=')."""
+    return _split_pairs(text, "=")
 
 
 def _range_items(value: Any, out: _Collector, pid: str, row: int) -> list[tuple[str, Any, Any]]:
@@ -1005,12 +1354,252 @@ def _amounts(
     return tuple(values)
 
 
+def _plan_fields(
+    record: Mapping[str, Any],
+    pid: str,
+    row: int,
+    requires: tuple[str, ...],
+    dimension_names: list[str],
+    plan: PlanSettings | None,
+    out: _Collector,
+) -> dict[str, Any]:
+    """A priority's fields for a multi-year plan (README, "Portfolio file format"), each checked on its own
+    and against the others of the same row."""
+    years = _plan_years(plan)
+    label = (lambda t: f"{plan.label(t)} (year {t})") if plan is not None else (lambda t: f"year {t}")
+    existing = _bool_field(out, record.get("existing"), "existing", pid, row)
+    duration = _whole_field(
+        out,
+        record.get("duration"),
+        "duration",
+        low=1,
+        high=PLAN_YEARS_MAX,
+        hint=f"Enter the years of delivery effort as a whole number from 1 to {years} (blank for 1).",
+        priority_id=pid,
+        row=row,
+    )
+    if duration is not None and duration > years:
+        out.add(
+            "duration",
+            f"{duration} years is longer than the plan ({years} year{'s' if years != 1 else ''}). Shorten the "
+            "duration or lengthen the plan.",
+            pid,
+            row,
+            duration,
+        )
+    earliest = _year_field(out, record.get("earliest_start"), "earliest_start", plan, priority_id=pid, row=row)
+    deadline = _year_field(out, record.get("deadline"), "deadline", plan, priority_id=pid, row=row)
+    alongside = _id_list(out, record.get("alongside"), "alongside", priority_id=pid, row=row)
+    for other in alongside:
+        if other not in requires:
+            out.add(
+                "alongside",
+                f"'{other}' is not one of its prerequisites (requires). 'Alongside' lets it run alongside a "
+                f"prerequisite that only needs to have started: add '{other}' to requires, or remove it from "
+                "alongside.",
+                pid,
+                row,
+                other,
+            )
+    lags: list[tuple[str, int]] = []
+    for other, value in _pairs(
+        out,
+        record.get("lags"),
+        "lags",
+        shape="an object mapping a prerequisite's id to years",
+        example="'LOC-NH04: 1; LOC-DIG01: 2'",
+        priority_id=pid,
+        row=row,
+    ):
+        lag = _whole_field(
+            out,
+            value,
+            "lags",
+            low=0,
+            high=PLAN_YEARS_MAX,
+            hint=f"A lag is the whole number of years to wait after '{other}' finishes: 0 to {PLAN_YEARS_MAX}.",
+            priority_id=pid,
+            row=row,
+        )
+        if other not in requires:
+            out.add(
+                "lags",
+                f"has a lag after '{other}', which is not one of its prerequisites (requires). Add '{other}' to "
+                "requires, or remove its lag.",
+                pid,
+                row,
+                other,
+            )
+        elif other in alongside:
+            out.add(
+                "lags",
+                f"has a lag after '{other}' finishes, but may run alongside '{other}' (it only needs to have "
+                "started). Remove the lag or remove it from alongside.",
+                pid,
+                row,
+                other,
+            )
+        elif lag is not None:
+            lags.append((other, lag))
+    gains: list[tuple[str, float]] = []
+    for name, value in _pairs(
+        out,
+        record.get("gains"),
+        "gains",
+        shape="an object mapping a capacity dimension to the amount added each year after it finishes",
+        example="'improvement_support: 20; operational: 5'",
+        priority_id=pid,
+        row=row,
+    ):
+        if name not in dimension_names:
+            out.add(
+                "gains",
+                f"{_quote(name)} is not a capacity dimension. {suggest(name, dimension_names)}",
+                pid,
+                row,
+                name,
+            )
+            continue
+        amount = _number_field(
+            out,
+            value,
+            "gains",
+            low=0.0,
+            high=MAX_AMOUNT,
+            hint=_amount_hint(f"the {name} capacity it adds each year after it finishes"),
+            priority_id=pid,
+            row=row,
+        )
+        gains.append((name, amount))
+    profile: list[tuple[str, tuple[float, ...]]] = []
+    length = duration if duration is not None and duration <= years else 1
+    for name, value in _pairs(
+        out,
+        record.get("cost_profile"),
+        "cost_profile",
+        shape="an object mapping a capacity dimension to its cost in each delivery year",
+        example="'operational: 10, 8, 5; strategic: 4, 2'",
+        priority_id=pid,
+        row=row,
+    ):
+        if name not in dimension_names:
+            out.add(
+                "cost_profile",
+                f"{_quote(name)} is not a capacity dimension. {suggest(name, dimension_names)}",
+                pid,
+                row,
+                name,
+            )
+            continue
+        items = _figures(value)
+        if not items:
+            out.add(
+                "cost_profile",
+                f"the profile of {name} must be a list of costs, one per delivery year, not {kind_of(value)}.",
+                pid,
+                row,
+            )
+            continue
+        if len(items) > length:
+            out.add(
+                "cost_profile",
+                f"the profile of {name} has {len(items)} yearly costs but it is delivered over {length} "
+                f"year{'s' if length != 1 else ''}. Give at most {length} (a shorter profile repeats its last "
+                "cost), or lengthen the duration.",
+                pid,
+                row,
+            )
+            continue
+        hint = _amount_hint(f"the {name} capacity it needs in each delivery year")
+        profile.append(
+            (
+                name,
+                tuple(
+                    _number_field(
+                        out, item, "cost_profile", low=0.0, high=MAX_AMOUNT, hint=hint, priority_id=pid, row=row
+                    )
+                    for item in items
+                ),
+            )
+        )
+    if existing:
+        _check_existing(record, pid, row, requires, out)
+    elif earliest is not None or deadline is not None or duration is not None:
+        start, length = earliest or 1, duration or 1
+        finish = start + length - 1
+        taking = f"takes {length} year{'s' if length != 1 else ''}"
+        if deadline is not None and finish > deadline:
+            out.add(
+                "deadline",
+                f"{label(deadline)} comes before it can be finished: it starts in {label(start)} at the earliest "
+                f"and {taking}, so it finishes in {label(finish)} at the earliest. Move the deadline to "
+                f"{label(finish)} or later, or make the earliest start or the duration smaller.",
+                pid,
+                row,
+                record.get("deadline"),
+            )
+        elif finish > years and length <= years:
+            out.add(
+                "earliest_start",
+                f"it starts in {label(start)} at the earliest and {taking}, so it would not finish within the "
+                f"plan, which ends in {label(years)}. Make the earliest start or the duration smaller, or lengthen "
+                "the plan.",
+                pid,
+                row,
+                record.get("earliest_start"),
+            )
+    return {
+        "duration": duration or 1,
+        "earliest_start": earliest or 1,
+        "deadline": deadline,
+        "existing": existing,
+        "alongside": alongside,
+        "lags": tuple(lags),
+        "gains": tuple(gains),
+        "cost_profile": tuple(profile),
+    }
+
+
+_EXISTING = (
+    "An existing activity is already running: the plan only decides whether to continue it or to stop it from a year"
+)
+
+
+def _check_existing(record: Mapping[str, Any], pid: str, row: int, requires: tuple[str, ...], out: _Collector) -> None:
+    """An existing activity has no duration, start, deadline, cost profile or gains, and needs no prerequisite."""
+    has_none = {
+        "duration": "so it has no duration",
+        "earliest_start": "so it has no start year",
+        "deadline": "so it has no deadline",
+        "cost_profile": "so it has no delivery years to profile (it costs its yearly costs while it runs)",
+        "gains": "so it adds no capacity on finishing (it never finishes)",
+    }
+    for field, why in has_none.items():
+        if not out.blank(record.get(field)) and record.get(field) not in ({}, [], ()):
+            out.add(
+                field,
+                f"{_EXISTING}, {why}. Clear {field}, or untick existing if this is new work.",
+                pid,
+                row,
+                record.get(field),
+            )
+    if requires:
+        out.add(
+            "requires",
+            f"{_EXISTING}, so it cannot wait for a prerequisite ({', '.join(requires)}). Remove them from requires, "
+            "or untick existing if this is new work.",
+            pid,
+            row,
+        )
+
+
 def parse_priority_record(
     record: Mapping[str, Any],
     row: int,
     dimensions: tuple[CapacityDimension, ...],
     criteria: tuple[Criterion, ...],
     out: _Collector,
+    plan: PlanSettings | None = PlanSettings(),
 ) -> Priority | None:
     """One priority from a flat record: base columns plus 'cost:<dim>' and 'score:<criterion>'.
 
@@ -1067,6 +1656,7 @@ def parse_priority_record(
     requires = _id_list(out, record.get("requires"), "requires", priority_id=pid, row=row)
     excludes = _id_list(out, record.get("excludes"), "excludes", priority_id=pid, row=row)
     readiness = _readiness(record, out, pid, row)
+    timing = _plan_fields(record, pid, row, requires, dimension_names, plan, out)
     ranges = _ranges(record, costs, scores, units, out, pid, row) if out.count == before else ()
     if out.count > before:
         return None
@@ -1085,6 +1675,7 @@ def parse_priority_record(
         excludes=excludes,
         readiness=readiness,
         ranges=ranges,
+        **timing,
     )
 
 
@@ -1170,6 +1761,166 @@ def check_links(
             )
 
 
+def _finish_years(priorities: tuple[Priority, ...], years: int) -> dict[str, tuple[int, int, str | None]]:
+    """For each priority: the earliest year it can start and finish given its own earliest start, its
+    duration and its prerequisites (finish-to-start plus lags, or only started for 'alongside'), and the
+    prerequisite that holds it back most (None: its own earliest start). An existing activity is running
+    from before year 1 (start 0, finish 0) and holds nothing back (what needs it may start while it runs);
+    in a one-year plan every prerequisite runs alongside. The prerequisites must form no cycle."""
+    by_id = {p.id: p for p in priorities}
+    found: dict[str, tuple[int, int, str | None]] = {}
+
+    def visit(root: str) -> None:
+        stack = [root]
+        while stack:
+            pid = stack[-1]
+            if pid in found:
+                stack.pop()
+                continue
+            p = by_id[pid]
+            waiting = [r for r in p.requires if r in by_id and r not in found]
+            if waiting:
+                stack.extend(waiting)
+                continue
+            stack.pop()
+            if p.existing:
+                found[pid] = (0, 0, None)
+                continue
+            start, holder = p.earliest_start, None
+            for r in p.requires:
+                if r not in by_id or by_id[r].existing:
+                    continue
+                r_start, r_finish, _ = found[r]
+                allowed = r_start if p.runs_alongside(r, years) else r_finish + 1 + p.lag(r)
+                if allowed > start:
+                    start, holder = allowed, r
+            found[pid] = (start, start + p.duration - 1, holder)
+
+    for p in priorities:
+        visit(p.id)
+    return found
+
+
+def check_plan(
+    priorities: tuple[Priority, ...],
+    row_numbers: list[int],
+    rules: Rules,
+    plan: PlanSettings,
+    out: _Collector,
+) -> None:
+    """Cross-row checks of a plan: every must-do can be finished by its deadline (or within the plan) through
+    its chain of prerequisites, and year locks and forbidden starts name priorities and fit their windows."""
+    rows = dict(zip((p.id for p in priorities), row_numbers))
+    by_id = {p.id: p for p in priorities}
+
+    def label(year: int) -> str:
+        return f"{plan.label(year)} (year {year})" if year >= 1 else f"year {year}"
+
+    for p in priorities:
+        for other, _ in p.lags:
+            if other in by_id and by_id[other].existing:
+                out.add(
+                    "lags",
+                    f"has a lag after '{other}', an existing activity: it is already running and has no finish to "
+                    "wait for (what needs it may start while it runs). Remove the lag.",
+                    p.id,
+                    rows.get(p.id),
+                    other,
+                )
+    finish = _finish_years(priorities, plan.years)
+    for p in priorities:
+        if not p.must_do or p.existing:
+            continue
+        limit = p.deadline if p.deadline is not None else plan.years
+        start, end, holder = finish[p.id]
+        if end <= limit or holder is None:  # without a holder its own fields were checked on its row
+            continue
+        chain = [p.id]
+        while (previous := finish[chain[-1]][2]) is not None:
+            chain.append(previous)
+        steps = []
+        for pid in reversed(chain):
+            q = by_id[pid]
+            q_start, q_end, q_holder = finish[pid]
+            if q.existing:
+                steps.append(f"{pid} (already running)")
+                continue
+            how = ""
+            if q_holder is not None:
+                how = (
+                    " alongside it"
+                    if q.runs_alongside(q_holder, plan.years)
+                    else (f" after a {q.lag(q_holder)}-year lag" if q.lag(q_holder) else "")
+                )
+            span = plan.label(q_start) if q_start == q_end else f"{plan.label(q_start)} to {plan.label(q_end)}"
+            steps.append(f"{pid}{how} ({q.duration} year{'s' if q.duration != 1 else ''}: {span})")
+        by = f"by its deadline, {label(limit)}" if p.deadline is not None else f"within the plan (by {label(limit)})"
+        out.add(
+            "deadline",
+            f"this must-do must be finished {by}, but its chain of prerequisites cannot allow that: "
+            f"{' -> '.join(steps)}. The earliest it can finish is {label(end)}. Move the deadline later, shorten a "
+            "duration or lag in the chain, let it run alongside a prerequisite, or drop a prerequisite.",
+            p.id,
+            rows.get(p.id),
+        )
+    locked_out = set(rules.locked_out)
+    forbidden = set(rules.forbidden_starts)
+    seen: set[str] = set()
+    for pid, year in rules.year_locks:
+        field = "rules.year_locks"
+        p = by_id.get(pid)
+        if p is None:
+            out.add(field, f"'{pid}' is not the id of any priority. Remove the year lock or correct the id.", pid)
+            continue
+        if pid in seen:
+            out.add(field, f"'{pid}' is locked to two years. Keep one lock.", pid)
+            continue
+        seen.add(pid)
+        if pid in locked_out:
+            out.add(field, f"'{pid}' is locked out and also locked to {label(year)}. Remove one of the locks.", pid)
+        if (pid, year) in forbidden:
+            out.add(
+                field,
+                f"'{pid}' is locked to start in {label(year)}, a year it is forbidden to start in. Remove the lock or "
+                "the forbidden start.",
+                pid,
+            )
+        if p.existing:
+            continue  # an existing activity's lock is the year it stops from: any year of the plan
+        end = year + p.duration - 1
+        if year < p.earliest_start:
+            out.add(
+                field,
+                f"'{pid}' is locked to start in {label(year)}, before its earliest start, {label(p.earliest_start)}. "
+                f"Move the lock to {plan.label(p.earliest_start)} or later, or make the earliest start earlier.",
+                pid,
+            )
+        elif p.deadline is not None and end > p.deadline:
+            latest = p.deadline - p.duration + 1
+            out.add(
+                field,
+                f"'{pid}' is locked to start in {label(year)}, so with its {p.duration}-year duration it would finish "
+                f"in {label(end)}, after its deadline, {label(p.deadline)}. Move the lock to "
+                f"{plan.label(latest) if latest >= 1 else 'an earlier year'} or earlier, or move the deadline.",
+                pid,
+            )
+        elif end > plan.years:
+            out.add(
+                field,
+                f"'{pid}' is locked to start in {label(year)}, so with its {p.duration}-year duration it would not "
+                f"finish within the plan (it would finish in {label(end)}). Lock it to an earlier year or lengthen "
+                "the plan.",
+                pid,
+            )
+    for pid in dict.fromkeys(pid for pid, _ in rules.forbidden_starts):
+        if pid not in by_id:
+            out.add(
+                "rules.forbidden_starts",
+                f"'{pid}' is not the id of any priority. Remove its forbidden starts or correct the id.",
+                pid,
+            )
+
+
 def check_rule_settings(
     rules: Rules, priorities: tuple[Priority, ...], dimensions: tuple[CapacityDimension, ...], out: _Collector
 ) -> None:
@@ -1246,9 +1997,11 @@ def build_portfolio(
     first_row: int = 1,
     rows: Sequence[int] | None = None,
     collector: _Collector | None = None,
+    plan: PlanSettings | None = PlanSettings(),
 ) -> Portfolio:
-    """Validate priority records against the dimensions and criteria, and check links and rules. Records are
-    numbered from `first_row`, or by `rows` when given (one number per record)."""
+    """Validate priority records against the dimensions, criteria and plan, and check links and rules. Records
+    are numbered from `first_row`, or by `rows` when given (one number per record). `plan` None: the plan was
+    refused (its problems are in `collector`); the records are still checked, against a plan of up to 10 years."""
     out = collector or _Collector()
     priorities: list[Priority] = []
     row_numbers: list[int] = []
@@ -1265,7 +2018,7 @@ def build_portfolio(
                 row=row,
             )
             break
-        priority = parse_priority_record(record, row, dimensions, criteria, out)
+        priority = parse_priority_record(record, row, dimensions, criteria, out, plan)
         if priority is not None:
             priorities.append(priority)
             row_numbers.append(row)
@@ -1277,8 +2030,12 @@ def build_portfolio(
     check_links(result, row_numbers, out, failed_ids)
     if not out.count:
         check_rule_settings(rules, result, dimensions, out)
+    if not out.count and plan is not None:
+        check_plan(result, row_numbers, rules, plan, out)
     out.raise_if_any()
-    return Portfolio(name=name, dimensions=dimensions, criteria=criteria, priorities=result, rules=rules)
+    return Portfolio(
+        name=name, dimensions=dimensions, criteria=criteria, priorities=result, rules=rules, plan=plan or PlanSettings()
+    )
 
 
 def parse_portfolio(raw: Any) -> Portfolio:
@@ -1290,9 +2047,10 @@ def parse_portfolio(raw: Any) -> Portfolio:
         )
     _check_keys(out, raw, PORTFOLIO_KEYS, what="a portfolio file")
     name = _text_field(out, raw.get("name"), "name", limit=MAX_NAME_LENGTH)
-    dimensions = parse_dimensions(raw.get("capacity_dimensions"), out)
+    plan = parse_plan(raw.get("plan"), out)
+    dimensions = parse_dimensions(raw.get("capacity_dimensions"), out, plan)
     criteria = parse_criteria(raw.get("criteria"), out)
-    rules = parse_rules(raw.get("rules"), out)
+    rules = parse_rules(raw.get("rules"), out, plan)
     records = raw.get("priorities")
     if records is None:
         out.add("priorities", "is missing. Add the list of priorities.")
@@ -1317,7 +2075,7 @@ def parse_portfolio(raw: Any) -> Portfolio:
         pid = record.get("id") if isinstance(record.get("id"), str) else None
         _check_keys(out, record, known, what="a priority", priority_id=pid, row=n)
     records = [r if isinstance(r, Mapping) else {} for r in records]
-    return build_portfolio(name or "Untitled portfolio", dimensions, criteria, records, rules, collector=out)
+    return build_portfolio(name or "Untitled portfolio", dimensions, criteria, records, rules, collector=out, plan=plan)
 
 
 def replace_priorities(portfolio: Portfolio, records: Iterable[Mapping[str, Any]], *, first_row: int = 1) -> Portfolio:
@@ -1330,6 +2088,7 @@ def replace_priorities(portfolio: Portfolio, records: Iterable[Mapping[str, Any]
         portfolio.rules,
         first_row=first_row,
         collector=_Collector(nan_is_blank=True),
+        plan=portfolio.plan,
     )
 
 
@@ -1339,16 +2098,21 @@ def replace_settings(
     dimensions: Any = None,
     criteria: Any = None,
     rules: Any = None,
+    plan: Any = None,
 ) -> Portfolio:
-    """The same priorities with new dimensions, criteria or rules (raw JSON-shaped values, or the app's tables,
-    where a NaN is an empty cell)."""
+    """The same priorities with new dimensions, criteria, rules or plan settings (raw JSON-shaped values, or
+    the app's tables, where a NaN is an empty cell; `plan` may also be a PlanSettings). The priorities' timing
+    is checked again against the new plan (a deadline in a year the plan no longer has is refused)."""
     from .formats import portfolio_to_dict, priority_to_record
 
     raw = portfolio_to_dict(portfolio)
     out = _Collector(nan_is_blank=True)
-    dims = parse_dimensions(dimensions if dimensions is not None else raw["capacity_dimensions"], out)
+    if isinstance(plan, PlanSettings):
+        plan = {"years": plan.years, "first_year": plan.first_year, "value_mode": plan.value_mode}
+    new_plan = parse_plan(plan if plan is not None else raw.get("plan"), out)
+    dims = parse_dimensions(dimensions if dimensions is not None else raw["capacity_dimensions"], out, new_plan)
     crits = parse_criteria(criteria if criteria is not None else raw["criteria"], out)
-    new_rules = parse_rules(rules if rules is not None else raw["rules"], out)
+    new_rules = parse_rules(rules if rules is not None else raw["rules"], out, new_plan)
     out.raise_if_any()
     # Costs and scores of renamed or new dimensions/criteria default to 0 so no row is lost.
     records = []
@@ -1358,9 +2122,13 @@ def replace_settings(
         # Ranges of a renamed or removed dimension or criterion go with it.
         record[RANGES_COLUMN] = [r for r in p.ranges if r[0] in columns]
         record[RANGES_COLUMN] = {c: {"low": lo, "high": hi} for c, lo, hi in record[RANGES_COLUMN]}
+        # So do gains and cost profiles.
+        names = {d.name for d in dims}
+        record["gains"] = {name: amount for name, amount in p.gains if name in names}
+        record["cost_profile"] = {name: list(costs) for name, costs in p.cost_profile if name in names}
         for d in dims:
             record.setdefault(COST_PREFIX + d.name, 0.0)
         for c in crits:
             record.setdefault(SCORE_PREFIX + c.name, 0.0)
         records.append(record)
-    return build_portfolio(portfolio.name, dims, crits, records, new_rules, collector=out)
+    return build_portfolio(portfolio.name, dims, crits, records, new_rules, collector=out, plan=new_plan)

@@ -213,9 +213,9 @@ def test_rows_columns_and_cell_text_are_bounded_while_reading():
     (problem,) = refused(read_workbook, long_name)
     assert (problem.sheet, problem.row, problem.field) == ("Priorities", 4, "name")
     assert "1,001 characters; the limit is 1,000" in problem.message
-    stray = workbook_bytes(lambda wb: wb["Priorities"].cell(row=5, column=30, value="note"))
+    stray = workbook_bytes(lambda wb: wb["Priorities"].cell(row=5, column=40, value="note"))
     (problem,) = refused(read_workbook, stray)
-    assert (problem.row, problem.field) == (5, "column AD") and "has no column name" in problem.message
+    assert (problem.row, problem.field) == (5, "column AN") and "has no column name" in problem.message
 
 
 def test_json_and_csv_files_of_millions_of_tiny_items_are_refused_without_running_away(sample):
