@@ -18,10 +18,17 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .domain import HORIZON_LABELS, HORIZONS, SOURCES, Portfolio
+from .domain import HORIZON_LABELS, HORIZONS, SOURCES, VALUE_MODES, PlanSettings, Portfolio
 from .errors import PortfolioError, Problem, printable
 from .exports import decisions_frame, neutralise
-from .formats import MAX_FILE_BYTES, column_key, header_problems, priority_to_record, table_columns
+from .formats import (
+    MAX_FILE_BYTES,
+    column_key,
+    header_problems,
+    pairs_text,
+    priority_to_record,
+    table_columns,
+)
 from .parsing import (
     MAX_NAME_LENGTH,
     MAX_PRIORITIES,
@@ -33,6 +40,7 @@ from .parsing import (
     build_portfolio,
     parse_criteria,
     parse_dimensions,
+    parse_plan,
     parse_rules,
     shown,
     strip_formula_guard,
@@ -48,13 +56,25 @@ PRIORITIES, CAPACITY, CRITERIA, RULES, THEMES, INSTRUCTIONS = (
     "Theme limits",
     "Instructions",
 )
-CAPACITY_COLUMNS = ("name", "label", "unit", "available", "headroom_pct", "spread_pct")
+CAPACITY_COLUMNS = (
+    "name",
+    "label",
+    "unit",
+    "available",
+    "headroom_pct",
+    "spread_pct",
+    "available_by_year",
+    "headroom_by_year",
+)
 CRITERIA_COLUMNS = ("name", "label", "weight", "spread_pct")
 RULE_SETTINGS = (
     ("max_priorities", "sensitivity_penalty", "locked_in", "locked_out", "balance_dimension")
     + tuple(f"{h}_{side}_pct" for h in HORIZONS for side in ("min", "max"))
     + ("expected_value", *READINESS_RULE_KEYS)
+    + ("plan_years", "first_year", "value_mode", "year_locks", "forbidden_starts")
 )
+# The Rules sheet's settings of the plan, and the key of each in the JSON form's 'plan' object.
+PLAN_SETTINGS = {"plan_years": "years", "first_year": "first_year", "value_mode": "value_mode"}
 THEME_COLUMNS = ("theme", "min", "max")
 RULES_COLUMNS = ("setting", "value")
 HEADER_FILL = PatternFill("solid", fgColor="005EB8")
@@ -103,6 +123,20 @@ INSTRUCTIONS_TEXT = [
     "  readiness_cap_weakest_1_pct, readiness_cap_weakest_2_pct, readiness_low_pct: the readiness rule (README).",
     "Theme limits (optional): theme, min and/or max number of priorities kept in it.",
     "",
+    "A multi-year plan (all optional; leave them blank for a one-year selection):",
+    "  Rules: plan_years (1-10), first_year (e.g. 2026/27, the label of year 1), value_mode (completion: full value",
+    "  when finished within the plan; per_year: value for each year after completion), year_locks (e.g.",
+    "  LOC-WF03: 2026/27; NAT-DIG01: 2, the year each starts in, or an existing activity stops from) and",
+    "  forbidden_starts (e.g. LOC-WF03: 1, 2; NAT-DIG01: 2027/28).",
+    "  Capacity: available_by_year and headroom_by_year, one figure per year from year 1 separated by commas",
+    "  (e.g. 657, 680, 700); a year after the last figure keeps the last figure; blank: the same every year.",
+    "  Priorities: duration (years of delivery effort, blank for 1), earliest_start and deadline (a year of the",
+    "  plan as its label, e.g. 2027/28, or its number; blank: from year 1, no deadline), existing (yes for an",
+    "  activity already running, which the plan continues or stops; it has no duration, start or deadline),",
+    "  alongside (prerequisites that only need to have started), lags (e.g. LOC-NH04: 1, years to wait after a",
+    "  prerequisite finishes), gains (e.g. improvement_support: 20, capacity added each year after it finishes),",
+    "  cost_profile (e.g. operational: 10, 8, 5, the cost in each delivery year).",
+    "",
     "Column names may differ in case and spacing; numbers may be typed as text, with a point for decimals and",
     "  no thousands separators (1200.5, not 1,200.5). Text fields hold one line (no line breaks or tabs).",
     "Upload the workbook on the Priorities page. Every problem is listed with its sheet, row and column,",
@@ -139,18 +173,25 @@ def _write_table(ws, header: list[str], rows: list[list[Any]]) -> None:
     _style_header(ws, len(header))
 
 
-def _list_validation(ws, column: int, options: list[str], title: str) -> None:
+def _list_validation(ws, column: int, options: list[str], title: str, *, strict: bool = True, cells: str = "") -> None:
+    """A drop-down list on a column (rows 2 to MAX_ROWS) or on `cells`; `strict` False lets other values be
+    typed too (a year's number where the list holds labels)."""
     letter = get_column_letter(column)
     dv = DataValidation(
         type="list",
         formula1='"' + ",".join(options) + '"',
         allow_blank=True,
-        showErrorMessage=True,
+        showErrorMessage=strict,
         errorTitle=title,
         error=f"Choose one of: {', '.join(options)}",
     )
-    dv.add(f"{letter}2:{letter}{MAX_ROWS}")
+    dv.add(cells or f"{letter}2:{letter}{MAX_ROWS}")
     ws.add_data_validation(dv)
+
+
+def _figures_text(figures: tuple[float, ...]) -> str | None:
+    """Per-year figures as the Capacity sheet holds them: '657, 680, 700' (None when there are none)."""
+    return ", ".join(f"{x:g}" if float(f"{x:g}") == x else repr(x) for x in figures) or None
 
 
 def template_workbook(portfolio: Portfolio) -> bytes:
@@ -167,22 +208,44 @@ def template_workbook(portfolio: Portfolio) -> bytes:
     ws = wb.create_sheet(PRIORITIES)
     header = table_columns(portfolio)
     rows = []
+    plan = portfolio.plan
     for p in portfolio.priorities:
         record = priority_to_record(p)
         record["must_do"] = "yes" if p.must_do else "no"
+        record["existing"] = "yes" if p.existing else "no"
+        for column in ("earliest_start", "deadline"):  # years as the plan's labels ('2027/28')
+            record[column] = None if record[column] is None else plan.label(record[column])
         rows.append([record[c] for c in header])
     _write_table(ws, header, rows)
     _list_validation(ws, header.index("source") + 1, list(SOURCES), "Source")
     _list_validation(ws, header.index("horizon") + 1, list(HORIZONS), "Horizon")
     _list_validation(ws, header.index("must_do") + 1, ["yes", "no"], "Must-do")
+    _list_validation(ws, header.index("existing") + 1, ["yes", "no"], "Existing activity")
     for column in READINESS_COLUMNS:
         _list_validation(ws, header.index(column) + 1, ["1", "2", "3", "4"], "Readiness")
+    if plan.years > 1:  # drop-down lists that suggest (a year's number is accepted too)
+        for column in ("earliest_start", "deadline"):
+            _list_validation(ws, header.index(column) + 1, list(plan.labels), "Year", strict=False)
+        durations = [str(n) for n in range(1, plan.years + 1)]
+        _list_validation(ws, header.index("duration") + 1, durations, "Duration", strict=False)
 
     ws = wb.create_sheet(CAPACITY)
     _write_table(
         ws,
         list(CAPACITY_COLUMNS),
-        [[d.name, d.label, d.unit, d.available, d.headroom_pct, d.spread_pct or None] for d in portfolio.dimensions],
+        [
+            [
+                d.name,
+                d.label,
+                d.unit,
+                d.available,
+                d.headroom_pct,
+                d.spread_pct or None,
+                _figures_text(d.available_by_year),
+                _figures_text(d.headroom_by_year),
+            ]
+            for d in portfolio.dimensions
+        ],
     )
     ws = wb.create_sheet(CRITERIA)
     _write_table(
@@ -206,7 +269,17 @@ def template_workbook(portfolio: Portfolio) -> bytes:
         band = bands.get(h)
         values[f"{h}_min_pct"] = band.min_pct if band else None
         values[f"{h}_max_pct"] = band.max_pct if band else None
+    values["plan_years"] = plan.years
+    values["first_year"] = plan.first_year
+    values["value_mode"] = plan.value_mode
+    values["year_locks"] = pairs_text((pid, plan.label(year)) for pid, year in rules.year_locks) or None
+    forbidden: dict[str, list[str]] = {}
+    for pid, year in rules.forbidden_starts:
+        forbidden.setdefault(pid, []).append(plan.label(year))
+    values["forbidden_starts"] = pairs_text((pid, ", ".join(years)) for pid, years in forbidden.items()) or None
     _write_table(ws, ["setting", "value"], [[k, values[k]] for k in RULE_SETTINGS])
+    mode_row = RULE_SETTINGS.index("value_mode") + 2
+    _list_validation(ws, 2, list(VALUE_MODES), "Value mode", cells=f"B{mode_row}")
 
     ws = wb.create_sheet(THEMES)
     _write_table(ws, list(THEME_COLUMNS), [[t.theme, t.min_count, t.max_count] for t in rules.theme_limits])
@@ -490,25 +563,30 @@ def read_workbook(data: bytes, name: str | None = None) -> Portfolio:
     if problems:
         raise _all(problems)
 
+    rules_raw, setting_rows = _rules_from_sheets(tables, problems)
+    plan_raw = {key: rules_raw.pop(setting) for setting, key in PLAN_SETTINGS.items() if setting in rules_raw}
     out = _Collector()
-    dims = parse_dimensions([r for _, r in capacity_rows], out)
+    plan = parse_plan(plan_raw, out)
+    problems += [_locate_rule(p, setting_rows) for p in out.all_problems()]
+
+    out = _Collector()
+    dims = parse_dimensions([r for _, r in capacity_rows], out, plan)
     problems += _locate(out.all_problems(), CAPACITY, capacity_rows, CAPACITY_COLUMNS)
     out = _Collector()
     crits = parse_criteria([r for _, r in criteria_rows], out)
     problems += _locate(out.all_problems(), CRITERIA, criteria_rows, CRITERIA_COLUMNS)
 
-    rules_raw, setting_rows = _rules_from_sheets(tables, problems)
     out = _Collector()
-    rules = parse_rules(rules_raw, out)
+    rules = parse_rules(rules_raw, out, plan)
     problems += [_locate_rule(p, setting_rows) for p in out.all_problems()]
 
-    expected = Portfolio("", dims, crits, (), rules)
+    expected = Portfolio("", dims, crits, (), rules, plan or PlanSettings())
     records = _priority_records(tables[PRIORITIES], expected, problems)
     missing_columns = any(p.sheet == PRIORITIES and p.row == 1 for p in problems)
     portfolio = None
     try:
         if not missing_columns:
-            portfolio = build_portfolio(name, dims, crits, records, rules, first_row=2)
+            portfolio = build_portfolio(name, dims, crits, records, rules, first_row=2, plan=plan)
     except PortfolioError as err:
         for p in err.problems:
             if p.field.startswith("rules."):
@@ -523,6 +601,10 @@ def read_workbook(data: bytes, name: str | None = None) -> Portfolio:
 
 def _locate_rule(p: Problem, setting_rows: dict[str, int]) -> Problem:
     """A problem of the rules parser, placed on the Rules or Theme limits sheet."""
+    if p.field.startswith("plan."):
+        key = p.field.removeprefix("plan.")
+        setting = next((s for s, k in PLAN_SETTINGS.items() if k == key), key)
+        return replace(p, sheet=RULES, row=setting_rows.get(setting), field="value")
     setting = p.field.removeprefix("rules.")
     if setting.startswith("theme_limits."):
         theme, _, column = setting.removeprefix("theme_limits.").rpartition(".")
@@ -544,11 +626,13 @@ def _locate(found: list[Problem], sheet: str, rows: list[tuple[int, dict[str, An
         by_name.setdefault(str(r.get("name", "")).strip(), n)
     located = []
     for p in found:
-        named = re.fullmatch(r"\w+ '(.*)' (\w+)", p.field)
+        named = re.fullmatch(r"\w+ '(.*)' (\w+)(?: (year \d+))?", p.field)
         index = re.fullmatch(r"\w+\[(\d+)\](?:\.(.+))?", p.field)
         row, column = None, p.field
         if named:
             row, column = by_name.get(named.group(1)), named.group(2)
+            if named.group(3):  # one figure of a per-year list
+                p = replace(p, message=f"{named.group(3)}: {p.message}")
         elif index:
             row, column = rows[int(index.group(1)) - 1][0], index.group(2) or "name"
         located.append(replace(p, sheet=sheet, row=row, field=column if column in columns else p.field))
