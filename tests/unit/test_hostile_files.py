@@ -447,7 +447,7 @@ def test_a_repeated_rules_row_or_theme_or_json_key_is_refused_naming_both():
 
     problems = refused(read_workbook, workbook_bytes(repeat))
     rules = next(p for p in problems if p.sheet == "Rules")
-    assert rules.row == 18 and "'max_priorities' is set on row 2 and again on row 18" in rules.message
+    assert rules.row == 23 and "'max_priorities' is set on row 2 and again on row 23" in rules.message
     themes = next(p for p in problems if p.sheet == "Theme limits")
     assert themes.row == 4 and "'digital' is limited on row 2 and again on row 4" in themes.message
     text = json.dumps(small()).replace('"name": "Priority A"', '"name": "Priority A", "name": "Other"')
