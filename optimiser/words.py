@@ -908,3 +908,320 @@ def plan_status_message(status: str, gap: float | None, time_limit_hit: bool = F
         why = "The solver stopped at its time limit" if time_limit_hit else "The solver stopped"
         return f"{why} before proving this plan the best: it is {gap_text(gap)} (net value)."
     return ""
+
+
+# ------------------------------------------------------------------ asking why of a plan (plan_analysis.py)
+
+
+def _years_word(n: int) -> str:
+    return f"{n} year{'s' if n != 1 else ''}"
+
+
+def _signed(change: float) -> str:
+    """+2.5, -1.5, 0."""
+    if abs(change) < 1e-9:
+        return "0"
+    return f"+{fmt(change)}" if change > 0 else f"-{fmt(-change)}"
+
+
+def plan_reason_text(portfolio: Portfolio, pid: str, reason) -> str:
+    """One reason (plan_analysis.Reason) as a clause about priority `pid`, e.g. 'its earliest start is 2027/28'."""
+    p = portfolio.priority(pid)
+    kind = reason.kind
+    year = year_label(portfolio, reason.year) if reason.year is not None and reason.year >= 1 else ""
+    other = name_of(portfolio, reason.subject) if reason.subject else ""
+    if kind == "first_year":
+        return f"{'it stops from' if p.existing else 'it starts in'} the plan's first year, {year_label(portfolio, 1)}"
+    if kind == "earliest_start":
+        return f"its earliest start is {year}"
+    if kind == "prerequisite":
+        wait = f", and then it waits {_years_word(reason.lag)}" if reason.lag else ""
+        return f"it needs {other} finished first, which finishes in {year}{wait}"
+    if kind == "alongside":
+        return f"it runs alongside {other}, which starts in {year}"
+    if kind == "prerequisite_not_started":
+        return f"it needs {other}, which is not started in the plan"
+    if kind == "prerequisite_cannot_finish":
+        return f"it needs {other}, which cannot be finished within the plan"
+    if kind == "prerequisite_running":
+        return f"it needs {other} running, which stops from {year}" if year else f"it needs {other} running"
+    if kind == "needed_by":
+        if portfolio.priority(reason.subject).existing:
+            return f"{other} needs it"
+        when = f" and starts in {year}" if year else ""
+        needs = (
+            "needs it started"
+            if portfolio.priority(reason.subject).runs_alongside(pid, portfolio.plan.years)
+            else ("needs it finished first")
+        )
+        return f"{other} {needs}{when}"
+    if kind == "year_lock":
+        return f"it is locked to {'stop from' if p.existing else 'start in'} {year}"
+    if kind == "forbidden_start":
+        return f"starting in {year} is not allowed" if year else "starting is not allowed in any year it could start"
+    if kind == "deadline":
+        return f"it must be finished by {year} (its deadline)"
+    if kind == "plan_end":
+        return f"it would finish after the plan ends in {year}"
+    if kind == "capacity":
+        label = dim_label(portfolio, reason.subject)
+        if reason.need > 0:
+            free = f"only {fmt(reason.free)} is free" if reason.free > 1e-9 else "none is free"
+            return (
+                f"{label} capacity in {year} has no room for it: it would need "
+                f"{amount(portfolio, reason.subject, reason.need)} and {free}"
+            )
+        return f"{label} capacity in {year} would be over by {fmt(reason.over)} (capacity gained later)"
+    if kind == "alternative":
+        return f"it is an alternative to {other}, which is delivered"
+    if kind == "max_priorities":
+        return f"the plan already delivers its limit of {reason.subject} priorities"
+    if kind == "theme_max":
+        return f"theme '{reason.subject}' is at its maximum"
+    if kind == "theme_min":
+        return f"theme '{reason.subject}' would fall below its minimum"
+    if kind in ("horizon_min", "horizon_max"):
+        return (
+            f"the {horizon_term(reason.subject)} share of {portfolio.balance_capacity.display.lower()} capacity "
+            "over the plan would leave its band"
+        )
+    if kind == "locked_out":
+        return "it is locked out for this scenario"
+    if kind == "must_do":
+        return "it is a national must-do"
+    if kind == "locked_in":
+        return "it is locked in"
+    if kind == "value":
+        if reason.value_change < -1e-9:
+            return f"that would lose {fmt(-reason.value_change)} of net value"
+        if reason.value_change > 1e-9:
+            return f"that would add {fmt(reason.value_change)} of net value (the plan is not proven the best)"
+        return "no rule stops it, and the plan would be worth the same"
+    return reason.subject or kind
+
+
+def _clauses(portfolio: Portfolio, pid: str, reasons, capital: bool = False) -> str:
+    text = "; ".join(plan_reason_text(portfolio, pid, r) for r in reasons)
+    return text[:1].upper() + text[1:] if capital else text
+
+
+def plan_why_text(portfolio: Portfolio, why) -> str:
+    """Why a priority is where it is in the plan (plan_analysis.WhyStart), in sentences, name first."""
+    who = name_of(portfolio, why.priority_id)
+    parts: list[str] = []
+    displaces = any(r.kind == "capacity" for r in why.before)
+    if why.status == "started":
+        finish = f" and finishes in {year_label(portfolio, why.finish)}" if why.finish != why.start else ""
+        parts.append(f"{who} starts in {year_label(portfolio, why.start)}{finish}.")
+        if why.before and why.before[0].kind == "first_year":
+            parts.append("It starts in the plan's first year.")
+        elif why.before:
+            tail = ", so it could not start earlier without displacing something" if displaces else ""
+            parts.append(f"Why not a year earlier? {_clauses(portfolio, why.priority_id, why.before, True)}{tail}.")
+        if why.after:
+            parts.append(f"Why not a year later? {_clauses(portfolio, why.priority_id, why.after, True)}.")
+    elif why.status in ("continued", "stopped"):
+        if why.status == "continued":
+            parts.append(f"{who} is existing activity and continues to the end of the plan.")
+            if why.before:
+                parts.append(
+                    f"Why not stop it in the last year? {_clauses(portfolio, why.priority_id, why.before, True)}."
+                )
+        else:
+            frees = ", ".join(
+                amount(portfolio, name, cost) for name, cost in _row_frees(portfolio, why.priority_id) if cost
+            )
+            freed = f", freeing {frees} a year" if frees else ""
+            parts.append(f"{who} is existing activity stopped from {year_label(portfolio, why.stop)}{freed}.")
+            if why.before and why.before[0].kind != "first_year":
+                parts.append(f"Why not stop a year earlier? {_clauses(portfolio, why.priority_id, why.before, True)}.")
+            if why.after:
+                parts.append(f"Why not run a year longer? {_clauses(portfolio, why.priority_id, why.after, True)}.")
+    else:
+        common = [r for r in why.blocked if r.start is None]
+        parts.append(
+            f"{who} is not started in the plan"
+            + (f": {_clauses(portfolio, why.priority_id, common)}." if common else ".")
+        )
+        starts = sorted({r.start for r in why.blocked if r.start is not None})
+        for t in starts:
+            in_year = [r for r in why.blocked if r.start == t]
+            parts.append(
+                f"Why not start in {year_label(portfolio, t)}? {_clauses(portfolio, why.priority_id, in_year, True)}."
+            )
+    if not why.plan_proven:
+        parts.append(f"The plan itself is not proven the best: it is {gap_text(why.plan_gap)} (net value).")
+    return sentences(parts)
+
+
+def _row_frees(portfolio: Portfolio, pid: str) -> list[tuple[str, float]]:
+    p = portfolio.priority(pid)
+    return [(d.name, p.cost(d.name)) for d in portfolio.dimensions]
+
+
+def plan_change_text(portfolio: Portfolio, change) -> str:
+    """One priority that moves between two plans (plan_analysis.Change), e.g. 'B (B) starts in 2028/29
+    instead of 2027/28'."""
+    who = name_of(portfolio, change.priority_id)
+    before, after = change.before, change.after
+    kind = change.kind
+
+    def stop_words(row) -> str:
+        return f"stopping from {year_label(portfolio, row.stop)}" if row.stop else "running to the end of the plan"
+
+    if portfolio.priority(change.priority_id).existing:
+        if kind == "dropped":
+            return f"{who} is stopped from the start of the plan"
+        if kind == "added":
+            return f"{who} is kept running, {stop_words(after)}"
+        return f"{who} is {stop_words(after)} instead of {stop_words(before)}"
+    if kind == "added":
+        return f"{who} comes in, starting in {year_label(portfolio, after.start)}"
+    if kind == "dropped":
+        return f"{who} is no longer started (it started in {year_label(portfolio, before.start)})"
+    return f"{who} starts in {year_label(portfolio, after.start)} instead of {year_label(portfolio, before.start)}"
+
+
+def _change_amount(change: float) -> str:
+    if change > 1e-9:
+        return f"rise by {fmt(change)}"
+    if change < -1e-9:
+        return f"fall by {fmt(-change)}"
+    return "not change"
+
+
+def plan_resolve_text(portfolio: Portfolio, answer, condition: str, frees_first: bool = False) -> str:
+    """A plan re-solved with one change (plan_analysis.ReSolved): 'If re-solved with <condition>, the plan's
+    net value would fall by 1.5 (proven). In consequence: ...'; an unproven figure is said to be unproven."""
+    if answer.case == "impossible" and answer.reasons:
+        who = name_of(portfolio, answer.subject)
+        year = year_label(portfolio, answer.target) if answer.target and answer.target >= 1 else "an earlier year"
+        return f"{who} cannot start in {year}: {_clauses(portfolio, answer.subject, answer.reasons)}."
+    if answer.case == "impossible":
+        conflicts = " ".join(c.text for c in answer.conflicts)
+        return f"If re-solved {condition}, no plan would meet every rule. {conflicts}".strip()
+    if answer.case == "no_plan":
+        return (
+            f"The re-solve {condition} stopped at its time limit without finding a plan, so nothing can be said; "
+            "try a longer time limit."
+        )
+    changes = [plan_change_text(portfolio, c) for c in answer.changes]
+    consequence = f"In consequence: {'; '.join(changes)}." if changes else "Nothing else in the plan would move."
+    if frees_first:
+        freed = [plan_change_text(portfolio, c) for c in answer.freed]
+        moved = [plan_change_text(portfolio, c) for c in answer.displaced]
+        consequence = sentences(
+            [
+                f"It frees: {'; '.join(freed)}."
+                if freed
+                else "It frees nothing: no other priority starts earlier or gets in.",
+                f"It also moves: {'; '.join(moved)}." if moved else "",
+            ]
+        )
+    if answer.proven:
+        return sentences(
+            [
+                f"If re-solved {condition}, the plan's net value would {_change_amount(answer.net_value_change)} "
+                "(proven: both plans are proven the best).",
+                consequence,
+            ]
+        )
+    why = []
+    if not answer.base_proven:
+        why.append("today's plan is not proven the best")
+    if answer.result is not None and answer.result.status != "optimal":
+        why.append(f"the re-solve stopped before proving its plan the best ({gap_text(answer.gap)})")
+    if answer.change_low is not None and answer.change_high is not None:
+        span = f"the best possible change lies between {_signed(answer.change_low)} and {_signed(answer.change_high)}"
+    else:
+        span = "how large the best possible change is, is not known"
+    found = answer.net_value_change
+    return sentences(
+        [
+            f"If re-solved {condition}, the plan found has a net value {_found_words(found)} today's, but "
+            f"{' and '.join(why)}, so the change is not proven: {span}.",
+            consequence.replace("In consequence:", "In the plan found:").replace(
+                "It frees", "In the plan found, it frees"
+            ),
+        ]
+    )
+
+
+def _found_words(change: float) -> str:
+    if change > 1e-9:
+        return f"{fmt(change)} higher than"
+    if change < -1e-9:
+        return f"{fmt(-change)} lower than"
+    return "the same as"
+
+
+def plan_start_earlier_text(portfolio: Portfolio, answer) -> str:
+    """What starting a priority a year earlier would do (plan_analysis.start_earlier)."""
+    who = name_of(portfolio, answer.subject)
+    if answer.case == "not_applicable":
+        if answer.reasons and answer.reasons[0].kind == "existing":
+            return f"{who} is existing activity: it is already running and has no start to move."
+        return f"{who} is not started in the plan, so there is no earlier start to try."
+    year = year_label(portfolio, answer.target) if answer.target and answer.target >= 1 else ""
+    lock = (
+        f" (instead of its lock to {year_label(portfolio, answer.replaces_lock)})"
+        if answer.replaces_lock is not None
+        else ""
+    )
+    return plan_resolve_text(portfolio, answer, f"with {who} starting in {year}{lock}")
+
+
+def plan_defer_deadline_text(portfolio: Portfolio, answer) -> str:
+    """What deferring a deadline would gain and free (plan_analysis.defer_deadline)."""
+    who = name_of(portfolio, answer.subject)
+    p = portfolio.priority(answer.subject)
+    if answer.case == "not_applicable":
+        kind = answer.reasons[0].kind if answer.reasons else ""
+        if kind == "plan_end":
+            return (
+                f"The deadline of {who} is the plan's last year or later: deferring it changes nothing within the plan."
+            )
+        if kind == "existing":
+            return f"{who} is existing activity: it has no deadline to defer."
+        return f"{who} has no deadline to defer."
+    old = year_label(portfolio, p.deadline) if p.deadline is not None else "none"
+    condition = f"with the deadline of {who} moved from {old} to {year_label(portfolio, answer.target)}"
+    return plan_resolve_text(portfolio, answer, condition, frees_first=True)
+
+
+def plan_capacity_worth_text(portfolio: Portfolio, worth) -> str:
+    """What one capacity is worth in one plan year (plan_analysis.CapacityWorth)."""
+    label = portfolio.dimension(worth.dimension).display
+    year = year_label(portfolio, worth.year)
+    if worth.case == "never_binding":
+        return (
+            f"{label} capacity in {year}: not binding, nothing to gain (everything that could be under way that "
+            "year fits)."
+        )
+    if worth.case == "no_capacity":
+        return f"{label} capacity in {year}: none is available that year, so there is no step to raise it by."
+    headroom = portfolio.dimension(worth.dimension).headroom_in(worth.year)
+    available = portfolio.dimension(worth.dimension).available_in(worth.year)
+    share = 100.0 * worth.step / available if available else 0.0
+    usable = f", {fmt(worth.usable_step)} of it usable after {fmt(headroom)}% headroom" if headroom else ""
+    condition = (
+        f"with {dim_label(portfolio, worth.dimension)} capacity in {year} raised by "
+        f"{amount(portfolio, worth.dimension, worth.step)} ({fmt(share)}% of that year's available{usable})"
+    )
+    return plan_resolve_text(portfolio, worth.answer, condition)
+
+
+def plan_worth_figure(worth) -> str:
+    """The worth of a capacity in a year for a table cell: '+2', '0 (not binding)', '+2 to +3 (not proven)'."""
+    if worth.case == "never_binding":
+        return "0 (not binding)"
+    if worth.case == "no_capacity":
+        return "none available"
+    answer = worth.answer
+    if answer is None or answer.case != "solved":
+        return "no plan found"
+    if answer.proven:
+        return _signed(answer.net_value_change)
+    if answer.change_low is not None and answer.change_high is not None:
+        return f"{_signed(answer.change_low)} to {_signed(answer.change_high)} (not proven)"
+    return "not proven"
