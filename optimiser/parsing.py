@@ -1472,7 +1472,7 @@ def _plan_fields(
         )
         gains.append((name, amount))
     profile: list[tuple[str, tuple[float, ...]]] = []
-    length = duration if duration is not None and duration <= years else 1
+    length = duration or 1
     for name, value in _pairs(
         out,
         record.get("cost_profile"),
@@ -2110,6 +2110,12 @@ def replace_settings(
     if isinstance(plan, PlanSettings):
         plan = {"years": plan.years, "first_year": plan.first_year, "value_mode": plan.value_mode}
     new_plan = parse_plan(plan if plan is not None else raw.get("plan"), out)
+    if dimensions is None and new_plan is not None:
+        # A shorter plan leaves out the current per-year figures after its last year (they would not be used).
+        dimensions = [
+            {key: value[: new_plan.years] if key in BY_YEAR_KEYS else value for key, value in d.items()}
+            for d in raw["capacity_dimensions"]
+        ]
     dims = parse_dimensions(dimensions if dimensions is not None else raw["capacity_dimensions"], out, new_plan)
     crits = parse_criteria(criteria if criteria is not None else raw["criteria"], out)
     new_rules = parse_rules(rules if rules is not None else raw["rules"], out, new_plan)
