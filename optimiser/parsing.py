@@ -819,8 +819,12 @@ def _year_field(
     priority_id: str | None = None,
     row: int | None = None,
 ) -> int | None:
-    """A plan year, or None when blank or refused (the problem added)."""
+    """A plan year, or None when blank or refused (the problem added). A year label is not read while the plan
+    itself is refused (`plan` None): the plan's problems are reported, and the label is read once they are put
+    right."""
     if out.blank(value):
+        return None
+    if plan is None and isinstance(value, str) and _LABEL_LIKE.fullmatch(_year_key(value)):
         return None
     year = parse_year(value, plan)
     if isinstance(year, str):

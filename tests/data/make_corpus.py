@@ -388,6 +388,85 @@ def json_missing_and_links() -> None:
         add(f"json_{name}.json", mutated(change), fails(*fields))
 
 
+def plan_raw() -> dict[str, Any]:
+    """The mini portfolio as a three-year plan (schema version 2) that loads."""
+    raw = mini_raw()
+    raw["schema_version"] = 2
+    raw["plan"] = {"years": 3, "first_year": "2026/27", "value_mode": "completion"}
+    raw["capacity_dimensions"][1]["available_by_year"] = [657, 670, 680]
+    raw["priorities"][T]["deadline"] = "2027/28"
+    by_id = {p["id"]: p for p in raw["priorities"]}
+    by_id["NAT-DIG01"].update(duration=2, gains={"operational": 20})
+    by_id["LOC-PRV01"].update(existing=True)
+    return raw
+
+
+def plan_mutated(change: Callable[[dict[str, Any]], Any]) -> str:
+    raw = plan_raw()
+    change(raw)
+    return text(raw, ascii=True)
+
+
+def json_plan() -> None:
+    """Version 2 files: a three-year plan that loads, and one mutation per check of the plan's fields."""
+    add("json_plan_valid_mini.json", plan_mutated(lambda raw: None), loads(MINI))
+    uec = 0  # NAT-UEC01, a must-do that requires LOC-NH04
+    nh04 = next(n for n, p in enumerate(plan_raw()["priorities"]) if p["id"] == "LOC-NH04")
+    prv = next(n for n, p in enumerate(plan_raw()["priorities"]) if p["id"] == "LOC-PRV01")
+    cases: list[tuple[str, Callable, list[str]]] = [
+        ("deadline_after_the_plan", target("deadline", value="2030/31"), ["deadline"]),
+        ("deadline_text", target("deadline", value="soon"), ["deadline"]),
+        (
+            "deadline_before_finish",
+            lambda raw: raw["priorities"][T].update(earliest_start=2, duration=2, deadline=2),
+            ["deadline"],
+        ),
+        ("duration_zero", target("duration", value=0), ["duration"]),
+        ("duration_longer_than_plan", target("duration", value=4), ["duration"]),
+        ("duration_fraction", target("duration", value=1.5), ["duration"]),
+        ("earliest_start_outside", target("earliest_start", value=4), ["earliest_start"]),
+        ("existing_with_duration", setter("priorities", prv, "duration", value=2), ["duration"]),
+        ("existing_with_deadline", setter("priorities", prv, "deadline", value=1), ["deadline"]),
+        ("existing_requires", setter("priorities", prv, "requires", value=["LOC-NH04"]), ["requires"]),
+        ("alongside_not_required", target("alongside", value=["LOC-NH04"]), ["alongside"]),
+        ("lag_negative", setter("priorities", uec, "lags", value={"LOC-NH04": -1}), ["lags"]),
+        ("lag_not_required", target("lags", value="LOC-NH04: 1"), ["lags"]),
+        ("gain_unknown_dimension", target("gains", value={"coach_days": 20}), ["gains"]),
+        ("gain_negative", target("gains", value={"operational": -5}), ["gains"]),
+        ("cost_profile_too_long", target("cost_profile", value={"operational": [1, 2]}), ["cost_profile"]),
+        ("cost_profile_not_a_list", target("cost_profile", value={"operational": {"a": 1}}), ["cost_profile"]),
+        (
+            "must_do_chain_misses_deadline",
+            both(("priorities", nh04, "duration"), ("priorities", uec, "deadline"), 2),
+            ["deadline"],
+        ),
+        ("plan_years_eleven", setter("plan", "years", value=11), ["plan.years"]),
+        ("plan_years_text", setter("plan", "years", value="five"), ["plan.years"]),
+        ("plan_value_mode_unknown", setter("plan", "value_mode", value="npv"), ["plan.value_mode"]),
+        ("plan_first_year_wrong", setter("plan", "first_year", value="2026/28"), ["plan.first_year"]),
+        ("plan_not_an_object", setter("plan", value=5), ["plan"]),
+        ("plan_unknown_key", setter("plan", "length", value=5), ["plan.length"]),
+        (
+            "by_year_too_long",
+            setter("capacity_dimensions", 1, "available_by_year", value=[1, 2, 3, 4]),
+            ["capacity 'operational' available_by_year"],
+        ),
+        (
+            "headroom_by_year_95",
+            setter("capacity_dimensions", 0, "headroom_by_year", value=[10, 95]),
+            ["capacity 'strategic' headroom_by_year year 2"],
+        ),
+        ("year_lock_unknown_id", setter("rules", "year_locks", value={"NOPE": 1}), ["rules.year_locks"]),
+        ("year_lock_after_deadline", setter("rules", "year_locks", value={T_ID: 3}), ["rules.year_locks"]),
+        ("forbidden_start_outside", setter("rules", "forbidden_starts", value={T_ID: [9]}), ["rules.forbidden_starts"]),
+    ]
+    for name, change, fields in cases:
+        add(f"json_plan_{name}.json", plan_mutated(change), fails(*fields))
+    version_1 = plan_raw()
+    version_1["schema_version"] = 1
+    add("json_plan_in_a_version_1_file.json", text(version_1, ascii=True), fails("plan", "deadline"))
+
+
 def json_file_level() -> None:
     base = text(mini_raw())
     for name, data in [
@@ -419,7 +498,7 @@ def json_file_level() -> None:
         ("deep_nesting", b'{"schema_version": 1, "name": ' + b"[" * 5_000 + b"]" * 5_000 + b"}"),
         ("schema_version_missing_value", b'{"schema_version": null}'),
         ("schema_version_zero", base.replace('"schema_version":1', '"schema_version":0').encode()),
-        ("schema_version_two", base.replace('"schema_version":1', '"schema_version":2').encode()),
+        ("schema_version_three", base.replace('"schema_version":1', '"schema_version":3').encode()),
     ]:
         add(f"json_file_{name}.json", data, fails("file"))
     for name, value in [("true", "true"), ("float", "1.0"), ("text", '"1"'), ("list", "[1]"), ("object", "{}")]:
@@ -724,6 +803,19 @@ def csv_cases() -> None:
 # ------------------------------------------------------------------ XLSX
 
 
+def csv_plan_cases() -> None:
+    """Plan columns in a priorities table loaded into the one-year sample: blank or at their defaults they
+    load; a deadline in a year the one-year plan does not have is refused."""
+    frame = priorities_frame(MINI_PORTFOLIO)
+    add("csv_plan_columns_at_defaults.csv", frame.to_csv(index=False), loads(MINI))
+    frame = frame.astype({"deadline": object})
+    frame.loc[T, "deadline"] = "2027/28"
+    add("csv_plan_deadline_outside_one_year_plan.csv", frame.to_csv(index=False), fails("deadline"))
+    frame = priorities_frame(MINI_PORTFOLIO)
+    frame.loc[T, "gains"] = "coach_days: 20"
+    add("csv_plan_gain_unknown_dimension.csv", frame.to_csv(index=False), fails("gains"))
+
+
 def book(change: Callable[[Any], None] | None = None, portfolio: Any = MINI_PORTFOLIO) -> bytes:
     data = template_workbook(portfolio)
     if change is not None:
@@ -995,7 +1087,9 @@ def main() -> None:
     json_numbers()
     json_control_characters()
     json_keys_and_limits()
+    json_plan()
     csv_cases()
+    csv_plan_cases()
     xlsx_valid()
     xlsx_errors()
     xlsx_damaged()

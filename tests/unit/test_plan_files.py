@@ -393,8 +393,9 @@ def test_per_year_capacity_longer_than_the_plan_is_refused():
 
 
 def test_a_refused_plan_does_not_drown_the_file_in_year_problems():
-    raw = plan_raw([priority("A", deadline="2027/28"), priority("B", deadline=2)], years=12)
-    assert [p.field for p in problems_of(raw)] == ["plan.years", "deadline"]  # the label cannot be read
+    raw = plan_raw([priority("A", deadline="2027/28"), priority("B", deadline=2), priority("C", deadline=11)], years=12)
+    found = problems_of(raw)  # labels are read once the plan is put right; numbers are read up to 10 years
+    assert [(p.field, p.priority_id) for p in found] == [("plan.years", None), ("deadline", "C")]
 
 
 def test_problems_in_a_csv_and_a_workbook_name_the_spreadsheet_row_and_sheet(five):
