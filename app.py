@@ -46,6 +46,7 @@ with st.sidebar:
 navigation = st.navigation(
     [
         st.Page("pages/rationalise.py", title="Rationalise", icon=":material/balance:", default=True),
+        st.Page("pages/roadmap.py", title="Roadmap", icon=":material/view_timeline:"),
         st.Page("pages/present.py", title="Present", icon=":material/co_present:"),
         st.Page("pages/priorities.py", title="Priorities", icon=":material/list:"),
         st.Page("pages/capacity_and_rules.py", title="Capacity and rules", icon=":material/tune:"),

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from . import words
-from .domain import Portfolio
+from .domain import VALUE_MODES, Portfolio, Priority
 from .explanations import PortfolioExplanation, PriorityExplanation
 from .parsing import FORMULA_PREFIXES as FORMULA_PREFIXES  # re-exported: the prefixes that get the guard
 from .parsing import guard_formula
-from .result import Result
+from .result import PlanResult, PlanRow, Result
 
 
 def neutralise(value: object) -> object:
@@ -76,3 +76,174 @@ def explanations_frame(
 def explanation_text(portfolio: Portfolio, e: PriorityExplanation) -> str:
     head = f"{words.name_of(portfolio, e.priority_id)}: {'KEPT' if e.kept else 'DROPPED'} (weighted value {words.fmt(e.value)})"
     return f"{head}\n    {words.explanation_text(portfolio, e)}"
+
+
+# ------------------------------------------------------------------ multi-year plans: the roadmap
+
+PLAN_STATUS_WORDS = {
+    "started": "started",
+    "continued": "existing: continues",
+    "stopped": "existing: stopped",
+    "not_started": "not started",
+}
+
+
+def _year_label(labels: tuple[str, ...], year: int | None) -> str:
+    if year is None:
+        return ""
+    return labels[year - 1] if 1 <= year <= len(labels) else f"year {year}"
+
+
+def year_cost(p: Priority, row: PlanRow, dimension: str, year: int) -> float:
+    """What a priority costs of `dimension` in plan year `year` as the plan runs it: a new priority its
+    delivery year's cost while delivered, an existing activity its yearly cost while it runs."""
+    if row.start is None or row.finish is None or not row.start <= year <= row.finish:
+        return 0.0
+    if p.existing:
+        return p.cost(dimension)
+    return p.cost_in(dimension, year - row.start + 1)
+
+
+def roadmap_frame(portfolio: Portfolio, plan: PlanResult) -> pd.DataFrame:
+    """The Roadmap sheet: every priority with its status, start, finish and stop year (labels) and its cost of
+    each capacity in each year of the plan."""
+    labels = plan.years or portfolio.plan.labels
+    columns = ["id", "name", "status", "start", "finish", "stop year", "value in the plan"]
+    cost_columns = [(d, t, f"{d.display} {label}") for d in portfolio.dimensions for t, label in enumerate(labels, 1)]
+    rows = []
+    for r in plan.rows:
+        try:
+            p = portfolio.priority(r.priority_id)
+        except KeyError:
+            continue
+        row: dict[str, object] = {
+            "id": p.id,
+            "name": p.name,
+            "status": PLAN_STATUS_WORDS.get(r.status, r.status),
+            "start": _year_label(labels, r.start),
+            "finish": _year_label(labels, r.finish),
+            "stop year": _year_label(labels, r.stop),
+            "value in the plan": round(r.value, 2),
+        }
+        for d, t, title in cost_columns:
+            row[title] = round(year_cost(p, r, d.name, t), 2)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=columns + [title for _, _, title in cost_columns])
+
+
+def capacity_years_table(portfolio: Portfolio, plan: PlanResult) -> pd.DataFrame:
+    labels = plan.years or portfolio.plan.labels
+    return pd.DataFrame(
+        [
+            {
+                "capacity": u.label or u.dimension,
+                "year": _year_label(labels, u.year),
+                "available": round(u.available, 2),
+                "gained from finished priorities": round(u.gained, 2),
+                "headroom %": u.headroom_pct,
+                "usable after headroom": round(u.usable, 2),
+                "used": round(u.used, 2),
+                "free": round(u.free, 2),
+            }
+            for u in plan.capacity
+        ],
+        columns=[
+            "capacity",
+            "year",
+            "available",
+            "gained from finished priorities",
+            "headroom %",
+            "usable after headroom",
+            "used",
+            "free",
+        ],
+    )
+
+
+def _sheet(wb, title: str, frame: pd.DataFrame) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(title)
+    for c, name in enumerate(frame.columns, start=1):
+        cell = ws.cell(row=1, column=c, value=neutralise(str(name)))
+        cell.data_type = "s"
+        cell.fill = PatternFill("solid", fgColor="005EB8")
+        cell.font = Font(bold=True, color="FFFFFF")
+        ws.column_dimensions[get_column_letter(c)].width = max(12, min(45, len(str(name)) + 4))
+    for r, values in enumerate(frame.itertuples(index=False), start=2):
+        for c, value in enumerate(values, start=1):
+            if value is None or (isinstance(value, float) and pd.isna(value)):
+                continue
+            value = neutralise(value.item() if hasattr(value, "item") else value)
+            cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+                cell.alignment = Alignment(wrap_text=len(value) > 60, vertical="top")
+    ws.freeze_panes = "A2"
+
+
+def add_roadmap_sheets(wb, portfolio: Portfolio, plan: PlanResult) -> None:
+    """Add the Roadmap sheet (and Capacity by year) of a plan to an openpyxl workbook."""
+    _sheet(wb, "Roadmap", roadmap_frame(portfolio, plan))
+    _sheet(wb, "Capacity by year", capacity_years_table(portfolio, plan))
+
+
+def with_roadmap_sheet(workbook: bytes, portfolio: Portfolio, plan: PlanResult) -> bytes:
+    """A workbook (e.g. the results workbook) with the plan's Roadmap and Capacity by year sheets added."""
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(workbook))
+    add_roadmap_sheets(wb, portfolio, plan)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def roadmap_workbook(portfolio: Portfolio, plan: PlanResult) -> bytes:
+    """The roadmap as a workbook: Summary, Roadmap (priority, name, status, start, finish, stop year, cost per
+    year), Capacity by year and Assumptions (the plan's settings, year locks and forbidden years)."""
+    import io
+
+    from openpyxl import Workbook
+
+    if not plan.has_selection:
+        raise ValueError("There is no plan to export.")
+    labels = plan.years or portfolio.plan.labels
+    wb = Workbook()
+    wb.remove(wb.active)
+    summary = [
+        ("Portfolio", portfolio.name),
+        ("Plan", f"{len(labels)} years, {labels[0]} to {labels[-1]}"),
+        ("Status", plan.message),
+        ("Net value", round(plan.objective or 0.0, 2)),
+        ("Value", round(plan.value, 2)),
+        ("Drop penalty", round(plan.drop_penalty, 2)),
+        ("Solver", plan.solver),
+    ] + [("Binding rule", b.text) for b in plan.binding]
+    _sheet(wb, "Summary", pd.DataFrame(summary, columns=["item", "value"]).astype({"value": object}))
+    add_roadmap_sheets(wb, portfolio, plan)
+    settings = [("plan", "value counted as", VALUE_MODES.get(portfolio.plan.value_mode, portfolio.plan.value_mode))]
+    settings += [
+        (
+            "capacity",
+            f"{d.display} {label}",
+            f"{d.available_in(t):g} {d.unit} available, {d.headroom_in(t):g}% headroom",
+        )
+        for d in portfolio.dimensions
+        for t, label in enumerate(labels, start=1)
+    ]
+    settings += [
+        ("year lock", words.name_of(portfolio, pid), _year_label(labels, year))
+        for pid, year in portfolio.rules.year_locks
+    ]
+    settings += [
+        ("may not start in", words.name_of(portfolio, pid), _year_label(labels, year))
+        for pid, year in portfolio.rules.forbidden_starts
+    ]
+    _sheet(wb, "Assumptions", pd.DataFrame(settings, columns=["kind", "name", "value"]))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

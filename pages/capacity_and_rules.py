@@ -3,7 +3,15 @@
 import pandas as pd
 import streamlit as st
 
-from optimiser.domain import HEADROOM_MAX_PCT, HORIZON_LABELS, HORIZONS, SPREAD_MAX_PCT
+from optimiser.domain import (
+    HEADROOM_MAX_PCT,
+    HORIZON_LABELS,
+    HORIZONS,
+    PLAN_YEARS_MAX,
+    PLAN_YEARS_MIN,
+    SPREAD_MAX_PCT,
+    VALUE_MODES,
+)
 from optimiser.errors import PortfolioError
 from optimiser.formats import portfolio_to_dict
 from optimiser.parsing import is_blank, replace_settings
@@ -59,6 +67,92 @@ dimensions = st.data_editor(
         ),
     },
 )
+
+st.subheader("Plan length and capacity per year")
+st.caption(
+    "One year is today's selection. Two or more years make a roadmap: what to start in which year, and what to "
+    "stop (see the Roadmap page)."
+)
+plan = portfolio.plan
+plan_left, plan_mid, plan_right = st.columns([1, 1, 2])
+plan_years = int(
+    plan_left.number_input(
+        "Plan length (years)",
+        min_value=PLAN_YEARS_MIN,
+        max_value=PLAN_YEARS_MAX,
+        value=int(plan.years),
+        step=1,
+        key=_key("plan_years"),
+        help=f"{PLAN_YEARS_MIN} to {PLAN_YEARS_MAX} years. One year: the selection on Rationalise.",
+    )
+)
+first_year = plan_mid.text_input(
+    "First year",
+    value=plan.first_year,
+    max_chars=20,
+    key=_key("plan_first_year"),
+    help="A label such as 2026/27 (later years follow: 2027/28, ...); any other label gives Year 1, Year 2, ...",
+)
+modes = list(VALUE_MODES)
+value_mode = plan_right.radio(
+    "How a priority's value counts in a plan",
+    modes,
+    index=modes.index(plan.value_mode) if plan.value_mode in modes else 0,
+    format_func=VALUE_MODES.__getitem__,
+    key=_key("plan_value_mode"),
+    help="Full value: a priority finished within the plan earns its whole value, whenever it finishes. Value for "
+    "each year: it earns its value once for every year from the year it is finished to the end of the plan, so "
+    "finishing earlier is worth more. The horizon (short, medium, long) still drives the balance.",
+)
+plan_table = None
+if plan_years > 1:
+    st.markdown(
+        "**Capacity and headroom in each year** (filled with today's figures; a capability-building priority adds "
+        "to these once it is finished)"
+    )
+    base_table = state.plan_capacity_rows(portfolio, plan_years, first_year.strip() or plan.first_year)
+    year_columns = [c for c in base_table.columns if c not in ("capacity", "figure")]
+    plan_table = st.data_editor(
+        base_table,
+        key=_key(f"plan_capacity_{plan_years}_{first_year.strip()}"),
+        num_rows="fixed",
+        hide_index=True,
+        width="stretch",
+        disabled=["capacity", "figure"],
+        column_config={
+            "capacity": st.column_config.TextColumn("capacity", pinned=True),
+            "figure": st.column_config.TextColumn("figure", pinned=True),
+            **{
+                c: st.column_config.NumberColumn(c, format="%g", help=f"Available and headroom % in {c}")
+                for c in year_columns
+            },
+        },
+    )
+    grow_col, apply_col, _ = st.columns([1, 1, 2])
+    growth = grow_col.number_input(
+        "Grow (or cut, below 0) each capacity by % a year",
+        min_value=-50.0,
+        max_value=100.0,
+        value=0.0,
+        step=1.0,
+        key=_key("plan_growth"),
+        help="From the first year's figure: 5 gives 100, 105, 110.25, ...; -5 gives 100, 95, 90.25, ...",
+    )
+    apply_col.markdown("&nbsp;")  # aligns the button with the box
+    if apply_col.button("Apply to every capacity", key=_key("plan_apply_growth")):
+        try:
+            grown = state.with_plan(
+                portfolio,
+                years=plan_years,
+                first_year=first_year,
+                value_mode=value_mode,
+                table=state.grow_rows(plan_table, growth),
+            )
+        except PortfolioError as err:
+            st.error(plain(str(err)))
+        else:
+            state.set_portfolio(grown, from_outside=True)
+            st.rerun()
 
 st.subheader("Criteria and weights")
 st.caption("Each priority scores 0-10 on each criterion; its value is the sum of weight × score.")
@@ -226,6 +320,9 @@ new_rules = {
 
 try:
     updated = replace_settings(portfolio, dimensions=_records(dimensions), criteria=_records(criteria), rules=new_rules)
+    # The tables above do not show the plan's own fields: keep them, then apply the plan settings.
+    updated = state.carry_plan(portfolio, updated)
+    updated = state.with_plan(updated, years=plan_years, first_year=first_year, value_mode=value_mode, table=plan_table)
 except PortfolioError as err:
     st.error("These settings are not used yet: the model keeps the last valid ones until these are fixed.")
     st.dataframe(problems_frame(err), hide_index=True, width="stretch", key="settings_problems")
@@ -243,6 +340,8 @@ with st.expander("What the model does with these"):
         "- **Theme limits**: the number kept in a theme must be within its minimum and maximum.\n"
         "- **Locks**: a locked-in priority is kept, a locked-out one is dropped, for this scenario only.\n"
         "- **Expected value**: when on, each priority's weighted value is multiplied by its delivery confidence.\n"
-        "- **Spreads**: used only by the robustness test on Rationalise, never by the selection itself."
+        "- **Spreads**: used only by the robustness test on Rationalise, never by the selection itself.\n"
+        "- **Plan length**: with two or more years, the Roadmap page plans which priorities start in which year "
+        "within each year's capacity (after its headroom), and which existing activities to stop."
     )
     st.caption(plain(f"Current portfolio: {portfolio.name}"))

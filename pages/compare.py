@@ -9,6 +9,7 @@ from optimiser.figures import horizon_shares
 from optimiser.store import StoreError
 from ui import state
 from ui.charts import capacity_frame, compare_capacity_chart, compare_horizon_chart
+from ui.plan_charts import plans_side_by_side
 from ui.text import plain
 
 state.through_router()
@@ -39,9 +40,14 @@ chosen = st.multiselect(
     format_func=options.__getitem__,
     key="compare_pick",
 )
-if len(chosen) < 2:
+if not chosen:
     st.info("Pick at least two scenarios (save some on the Scenarios page).")
     st.stop()
+if len(chosen) < 2:
+    st.info(
+        "Pick at least two scenarios to compare them (save some on the Scenarios page). A multi-year plan is "
+        "compared below with its own one-year selection."
+    )
 
 solved = []
 for key in chosen:
@@ -130,3 +136,46 @@ if horizon_rows:
     left, right = st.columns(2)
     left.altair_chart(compare_horizon_chart(horizons), width="stretch")
     right.altair_chart(compare_capacity_chart(pd.concat(capacity_rows, ignore_index=True)), width="stretch")
+
+# ------------------------------------------------------------------ multi-year plans (roadmaps)
+planned = [(label, portfolio) for label, portfolio, _ in solved if portfolio.is_multi_year]
+st.subheader("Roadmaps: the plan beside the one-year selection")
+if not planned:
+    st.caption(
+        "None of these scenarios is a multi-year plan. Set a plan length on Capacity and rules (or load the "
+        "five-year sample on Roadmap) to compare a plan with the one-year selection."
+    )
+else:
+    st.caption(
+        "For each multi-year scenario: when each priority starts in its plan, beside the one-year selection of the "
+        "same scenario (the same priorities and rules, first year only). One-year scenarios show what they keep."
+    )
+    entries: list[tuple[str, object, object]] = []
+    unsolved: list[str] = []
+    solver, time_limit = state.solver_settings()
+    for label, portfolio, result in solved:
+        if portfolio.is_multi_year:
+            with st.spinner(f"Solving the plan of {label}…"):
+                plan = state.cached_plan(portfolio, solver, time_limit)
+            if not plan.has_selection:
+                unsolved.append(f"{label}: no plan ({plan.message})")
+                continue
+            entries.append((f"{label}: {portfolio.plan.years}-year plan", portfolio, plan))
+            one = state.one_year(portfolio)
+            entries.append(
+                (f"{label}: one year ({one.plan.labels[0]})", one, state.cached_solve(one, solver, time_limit))
+            )
+        elif result.has_selection:
+            entries.append((f"{label}: one year", portfolio, result))
+    for text in unsolved:
+        st.warning(plain(text))
+    if entries:
+        side = plans_side_by_side(entries)
+        only_diff = st.toggle("Show only priorities on which they differ", value=True, key="compare_plans_only_diff")
+        shown = side[side["differs"]] if only_diff else side
+        st.dataframe(shown.drop(columns="differs"), hide_index=True, width="stretch", key="compare_plans_table")
+        st.caption(
+            f"Delivered in all: {(side['in each'] == 'in all').sum()} · only in some: "
+            f"{(side['in each'] == 'only in some').sum()} · in none: {(side['in each'] == 'in none').sum()} · "
+            f"differ in any way (a start year included): {int(side['differs'].sum())}"
+        )

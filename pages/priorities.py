@@ -111,6 +111,62 @@ column_config[RANGES_COLUMN] = st.column_config.TextColumn(
     ),
 )
 
+# A multi-year plan's columns (Roadmap page); years are plan years: 1 is the plan's first year.
+year_help = ", ".join(f"{t} = {label}" for t, label in enumerate(portfolio.plan.labels[:3], start=1)) + (
+    ", ..." if portfolio.plan.years > 3 else ""
+)
+dimension_names = ", ".join(d.name for d in portfolio.dimensions[:3])
+column_config |= {
+    "duration": st.column_config.NumberColumn(
+        "duration (years)",
+        min_value=1,
+        step=1,
+        help="Years of delivery effort in a multi-year plan; blank: 1.",
+    ),
+    "earliest_start": st.column_config.NumberColumn(
+        "earliest start (year)",
+        min_value=1,
+        step=1,
+        help=plain(f"The first plan year it may start in ({year_help}); blank: the first year."),
+    ),
+    "deadline": st.column_config.NumberColumn(
+        "deadline (year)",
+        min_value=1,
+        step=1,
+        help=plain(
+            f"The plan year by which it must be finished when kept ({year_help}); a must-do is always delivered by "
+            "it. Blank: no deadline."
+        ),
+    ),
+    "existing": st.column_config.CheckboxColumn(
+        "existing",
+        default=False,
+        help="Already running: the plan continues it or stops it from a year, freeing its cost from then on.",
+    ),
+    "alongside": st.column_config.TextColumn(
+        "may run alongside",
+        help="Prerequisites (of requires) that only need to have started, not finished; ids separated by ; or ,",
+    ),
+    "lags": st.column_config.TextColumn(
+        "lags (years)",
+        help=plain("Years to wait after a prerequisite finishes, e.g. LOC-NH04: 1; LOC-DIG01: 2"),
+    ),
+    "gains": st.column_config.TextColumn(
+        "capacity gained",
+        help=plain(
+            "Capability building: capacity added each year after it finishes, e.g. improvement_support: 20 "
+            f"(capacity names: {dimension_names})"
+        ),
+    ),
+    "cost_profile": st.column_config.TextColumn(
+        "cost per delivery year",
+        help=plain(
+            "Cost in each year of delivery, per capacity, e.g. operational: 54, 40; revenue: 700, 420. Blank: the "
+            "cost column every year."
+        ),
+    ),
+}
+
 edited = st.data_editor(
     st.session_state[BASE],
     key=f"priorities_editor_{st.session_state[EDITOR_VERSION]}",

@@ -15,7 +15,8 @@ import vl_convert as vlc
 
 from optimiser import words
 from optimiser.domain import HORIZON_LABELS, HORIZONS, Portfolio
-from optimiser.result import Result
+from optimiser.plan import solve_plan
+from optimiser.result import PlanResult, Result
 from optimiser.words import fmt as _fmt
 from optimiser.workshop import WorkshopRecord
 from ui.charts import (
@@ -31,6 +32,7 @@ from ui.charts import (
     value_cost_chart,
     value_cost_frame,
 )
+from ui.plan_charts import deferred_frame, gantt_chart, gantt_frame, not_started_frame, plan_summary, stop_frame
 
 CSS = """
 @page { size: a4 portrait; margin: 1.6cm 1.5cm 1.6cm 1.5cm; }
@@ -45,6 +47,7 @@ table { width: 100%; margin: 4pt 0 8pt 0; }
 th { background-color: #005EB8; color: #ffffff; text-align: left; padding: 3pt; font-size: 9pt; }
 td { border-bottom: 0.5pt solid #AEB7BD; padding: 3pt; font-size: 9pt; vertical-align: top; }
 img.chart { width: 13cm; }
+img.roadmap { width: 17cm; }
 table.compact td { font-size: 7.5pt; padding: 1.5pt 3pt; }
 .figure { font-size: 14pt; font-weight: bold; color: #003087; }
 .pagebreak { page-break-before: always; }
@@ -52,12 +55,15 @@ table.compact td { font-size: 7.5pt; padding: 1.5pt 3pt; }
 
 
 CHART_WIDTH = 560  # pixels: charts that fill their container in the app get this width on an A4 page
+ROADMAP_FONT = 14  # the Gantt in the board pack: one row per priority, in a smaller font than the app's
+ROADMAP_WIDTH = 900  # pixels of the Gantt's image, shown 17 cm wide
+ROADMAP_ROWS = 28  # priorities per Gantt image (one A4 page at most)
 
 
-def _png(chart) -> str:
+def _png(chart, width: int = CHART_WIDTH) -> str:
     spec = chart.to_dict()
     if spec.get("width") == "container":
-        spec["width"] = CHART_WIDTH
+        spec["width"] = width
     png = vlc.vegalite_to_png(spec, scale=1.5)
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
@@ -216,6 +222,53 @@ def workshop_section(record: WorkshopRecord) -> str:
 """
 
 
+def roadmap_section(portfolio: Portfolio, plan: PlanResult | None) -> str:
+    """The roadmap of a multi-year plan (a Gantt by year drawn offline like the other charts, the stop list and
+    what is deferred), or '' for a one-year plan. `plan` None: solved here."""
+    if not portfolio.is_multi_year:
+        return ""
+    if plan is None:
+        plan = solve_plan(portfolio)
+    head = '<h1 class="pagebreak">Roadmap</h1>'
+    if not plan.has_selection:
+        conflicts = "".join(f"<li>{html.escape(c.text)}</li>" for c in plan.conflicts)
+        return f'{head}<p class="summary">{html.escape(plan.message)}</p>' + (
+            f"<ul>{conflicts}</ul>" if conflicts else ""
+        )
+    frame = gantt_frame(portfolio, plan, "theme", name_width=64)
+    groups = sorted(frame["group"].unique())
+    # One image per part of at most ROADMAP_ROWS rows: xhtml2pdf does not split an image across pages.
+    images = "".join(
+        f'<p><img class="roadmap" src="{_png(gantt_chart(part, plan.years, "theme", font_size=ROADMAP_FONT, row_step=24, groups=groups), ROADMAP_WIDTH)}" alt="Roadmap"/></p>'
+        for part in (frame.iloc[i : i + ROADMAP_ROWS] for i in range(0, max(len(frame), 1), ROADMAP_ROWS))
+    )
+    stops, deferred, waiting = (
+        stop_frame(portfolio, plan),
+        deferred_frame(portfolio, plan),
+        not_started_frame(portfolio, plan),
+    )
+    parts = [
+        head,
+        f'<p class="meta">Status: {html.escape(plan.message)}</p>',
+        f'<p class="summary">{html.escape(plan_summary(portfolio, plan))}</p>',
+        images,
+        "<h2>What we stop, and what that frees</h2>",
+        _table(list(stops.columns), stops.values.tolist(), [38, 14, 10, 26, 12])
+        if not stops.empty
+        else "<p>The plan continues every existing activity.</p>",
+        "<h2>Deferred: delivered, but not started in the first year</h2>",
+        _table(list(deferred.columns), deferred.values.tolist(), [40, 12, 12, 10, 12, 14])
+        if not deferred.empty
+        else f"<p>Everything the plan delivers starts in {html.escape(plan.years[0])}.</p>",
+    ]
+    if not waiting.empty:
+        parts += [
+            f"<h2>Not started in the plan ({len(waiting)})</h2>",
+            f"<p>{html.escape(' · '.join(waiting['priority']))}</p>",
+        ]
+    return "".join(parts)
+
+
 def board_pack_html(
     portfolio: Portfolio,
     result: Result,
@@ -223,11 +276,13 @@ def board_pack_html(
     on: date | None = None,
     robust=None,
     workshop: WorkshopRecord | None = None,
+    plan: PlanResult | None = None,
 ) -> str:
     """A two-page summary (page 1: the result, the balance and capacity charts, what is kept; page 2: what is
     dropped, with a one-line reason each), then the workshop the scores came from (if any), then an appendix
     (capacity table, the other charts, the kept priorities with reasons, the assumptions). Charts share one
-    size."""
+    size. A multi-year plan adds its roadmap (Gantt, stop list, deferred) after the summary (`plan` None: the
+    plan is solved here)."""
     if not result.has_selection:
         raise ValueError("There is no selection to report: the rules conflict. Fix them first.")
     on = on or date.today()
@@ -320,6 +375,7 @@ def board_pack_html(
 {_names_by_horizon(portfolio, result.kept)}
 <h2 class="pagebreak">Dropped priorities ({len(result.dropped)})</h2>
 {_table(["why", "dropped priorities (name (id), owner): the owner briefs say what would bring each back"], dropped_rows, [28, 72])}
+{roadmap_section(portfolio, plan)}
 {workshop_section(workshop) if workshop is not None else ""}
 <h1 class="pagebreak">Appendix</h1>
 <h2>Summary in words</h2>

@@ -7,19 +7,31 @@ so that widgets keyed with it start again from the new portfolio.
 
 from __future__ import annotations
 
+import math
 import os
 import time
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from optimiser import words
-from optimiser.domain import Portfolio
-from optimiser.errors import PortfolioError
+from optimiser.domain import (
+    HEADROOM_MAX_PCT,
+    PLAN_YEARS_MAX,
+    PLAN_YEARS_MIN,
+    VALUE_MODES,
+    CapacityDimension,
+    PlanSettings,
+    Portfolio,
+    year_labels,
+)
+from optimiser.errors import PortfolioError, Problem
 from optimiser.explanations import (
     PortfolioExplanation,
     PortfolioFigures,
@@ -28,13 +40,15 @@ from optimiser.explanations import (
     explain_priority,
     portfolio_figures,
 )
-from optimiser.formats import load_portfolio
+from optimiser.formats import load_portfolio, portfolio_to_dict
 from optimiser.frontier import Frontier, WeightSensitivity, frontier, weight_sensitivity
-from optimiser.result import Result
+from optimiser.parsing import parse_portfolio
+from optimiser.result import PlanResult, Result
 from optimiser.solve import solve
 from optimiser.store import STORE_URL_ENV, ScenarioStore, StoreError, VersionInfo, default_url, link_version
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "icb_portfolio.json"
+SAMPLE_PLAN_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "icb_five_year_plan.json"
 
 PORTFOLIO = "portfolio"
 REVISION = "portfolio_revision"
@@ -212,6 +226,7 @@ def compute_full_explanation(portfolio: Portfolio, result: Result) -> PortfolioE
 CURRENT_SCENARIO = "current_scenario"  # VersionInfo of the stored scenario being worked on, or None
 SAVED_PORTFOLIO = "current_scenario_portfolio"  # the portfolio as that version holds it (to mark unsaved changes)
 PAGE_PATHS = (
+    "roadmap",
     "present",
     "priorities",
     "capacity_and_rules",
@@ -358,3 +373,284 @@ def latest_robustness(portfolio: Portfolio):
     """Any robustness result of this scenario in this session (the one with most samples), or None."""
     found = [r for (p, _, _), r in st.session_state.get(ROBUSTNESS, {}).items() if p == portfolio]
     return max(found, key=lambda r: r.samples) if found else None
+
+
+# ------------------------------------------------------------------ multi-year plans (issue 13)
+
+PLAN_SAMPLE_SOURCE = "built-in five-year sample"
+PLAN_FIELDS = ("duration", "cost_profile", "earliest_start", "deadline", "gains", "existing", "alongside", "lags")
+
+
+@st.cache_data(show_spinner=False)
+def load_plan_sample() -> Portfolio:
+    return load_portfolio(SAMPLE_PLAN_PATH)
+
+
+def plan_sample_available() -> bool:
+    return SAMPLE_PLAN_PATH.exists()
+
+
+def use_plan_sample() -> None:
+    """Open the five-year sample (an undoable change, like any other)."""
+    set_portfolio(load_plan_sample(), source=PLAN_SAMPLE_SOURCE, from_outside=True)
+    set_current_scenario(None)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_plan(portfolio: Portfolio, solver: str, time_limit: float) -> PlanResult:
+    """The multi-year plan of a portfolio, solved once per (portfolio, solver, time limit)."""
+    from optimiser.plan import solve_plan
+
+    return solve_plan(portfolio, solver=solver, time_limit=time_limit)
+
+
+def current_plan() -> PlanResult:
+    with st.spinner("Solving the plan…"):
+        return cached_plan(portfolio(), *solver_settings())
+
+
+def one_year(portfolio: Portfolio) -> Portfolio:
+    """The same portfolio as a one-year selection (for comparing a plan with today's selection)."""
+    return replace(portfolio, plan=replace(portfolio.plan, years=1))
+
+
+def carry_plan(before: Portfolio, after: Portfolio) -> Portfolio:
+    """`after` (rebuilt from the Capacity page's tables, which do not show the plan's fields) with the plan
+    settings, per-year capacity, year locks and forbidden starts and the priorities' plan fields of `before`
+    wherever `after` lost them. A dimension renamed or removed takes its per-year figures with it."""
+    old_dims = {d.name: d for d in before.dimensions}
+    dims = tuple(
+        replace(
+            d, available_by_year=old_dims[d.name].available_by_year, headroom_by_year=old_dims[d.name].headroom_by_year
+        )
+        if d.name in old_dims and not d.available_by_year and not d.headroom_by_year
+        else d
+        for d in after.dimensions
+    )
+    names = {d.name for d in dims}
+    old_priorities = {p.id: p for p in before.priorities}
+    priorities = []
+    for p in after.priorities:
+        old = old_priorities.get(p.id)
+        if old is not None and _plain(p) and not _plain(old):
+            fields = {f: getattr(old, f) for f in PLAN_FIELDS}
+            fields["cost_profile"] = tuple(c for c in old.cost_profile if c[0] in names)
+            fields["gains"] = tuple(g for g in old.gains if g[0] in names)
+            p = replace(p, **fields)
+        priorities.append(p)
+    rules = after.rules
+    if not rules.year_locks and not rules.forbidden_starts:
+        rules = replace(rules, year_locks=before.rules.year_locks, forbidden_starts=before.rules.forbidden_starts)
+    plan = after.plan if after.plan != PlanSettings() else before.plan
+    return replace(after, dimensions=dims, priorities=tuple(priorities), rules=rules, plan=plan)
+
+
+def _plain(p: Any) -> bool:
+    """True when a priority has no plan fields set (all at their defaults)."""
+    defaults = {"duration": 1, "earliest_start": 1, "deadline": None, "existing": False}
+    return all(getattr(p, f) == defaults.get(f, ()) for f in PLAN_FIELDS)
+
+
+def plan_capacity_rows(portfolio: Portfolio, years: int, first_year: str) -> pd.DataFrame:
+    """The per-year capacity table of the Capacity page: two rows per dimension (available, headroom %), one
+    column per plan year, filled with the portfolio's figures (today's figures in years it has none for)."""
+    labels = year_labels(first_year, years)
+    rows = []
+    for d in portfolio.dimensions:
+        unit = f" ({d.unit})" if d.unit else ""
+        rows.append(
+            {"capacity": d.display, "figure": f"available{unit}"}
+            | {label: float(d.available_in(t)) for t, label in enumerate(labels, start=1)}
+        )
+        rows.append(
+            {"capacity": d.display, "figure": "headroom %"}
+            | {label: float(d.headroom_in(t)) for t, label in enumerate(labels, start=1)}
+        )
+    return pd.DataFrame(rows, columns=["capacity", "figure", *labels])
+
+
+def grow_rows(table: pd.DataFrame, pct_a_year: float) -> pd.DataFrame:
+    """The available rows grown (or cut, when negative) by `pct_a_year` percent a year from the first year's
+    figure; headroom rows unchanged."""
+    out = table.copy()
+    years = [c for c in out.columns if c not in ("capacity", "figure")]
+    for i, row in out.iterrows():
+        if str(row["figure"]).startswith("available") and years:
+            first = pd.to_numeric(row[years[0]], errors="coerce")
+            if pd.notna(first):
+                for t, column in enumerate(years):
+                    out.at[i, column] = round(float(first) * (1 + pct_a_year / 100.0) ** t, 2)
+    return out
+
+
+def _figure(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def with_plan(
+    portfolio: Portfolio,
+    *,
+    years: int,
+    first_year: str,
+    value_mode: str,
+    table: pd.DataFrame | Sequence[Mapping[str, Any]] | None = None,
+) -> Portfolio:
+    """The portfolio with a plan of `years` years from `first_year`, valued by `value_mode`, and the per-year
+    capacity of `table` (plan_capacity_rows' shape). Raises PortfolioError naming every bad field; a year
+    figure equal to today's every year is stored as 'today's figure every year'."""
+    problems: list[Problem] = []
+    if not PLAN_YEARS_MIN <= int(years) <= PLAN_YEARS_MAX:
+        problems.append(
+            Problem(
+                "plan length", f"must be {PLAN_YEARS_MIN} to {PLAN_YEARS_MAX} years, not {years}.", value=str(years)
+            )
+        )
+    first = (first_year or "").strip()
+    if not first or len(first) > 20:
+        problems.append(
+            Problem("first year", "give a label such as 2026/27 (at most 20 characters).", value=first_year)
+        )
+    if value_mode not in VALUE_MODES:
+        problems.append(Problem("value", f"choose one of: {', '.join(VALUE_MODES.values())}.", value=value_mode))
+    if problems:
+        raise PortfolioError(problems)
+    settings = PlanSettings(years=int(years), first_year=first, value_mode=value_mode)
+    labels = settings.labels
+    records = table.to_dict(orient="records") if isinstance(table, pd.DataFrame) else list(table or [])
+    if table is None or len(records) != 2 * len(portfolio.dimensions):
+        # No table (a one-year plan), or not this portfolio's (its dimensions changed meanwhile): the per-year
+        # figures stay as they are, cut to the plan's length.
+        records = []
+    dims: list[CapacityDimension] = []
+    for position, d in enumerate(portfolio.dimensions):
+        available = [d.available_in(t) for t in range(1, len(labels) + 1)]
+        headroom = [d.headroom_in(t) for t in range(1, len(labels) + 1)]
+        for offset, (figure, values) in enumerate((("available", available), ("headroom %", headroom))):
+            record = records[2 * position + offset] if records else {}
+            for t, label in enumerate(labels):
+                if label not in record:
+                    continue
+                number = _figure(record[label])
+                field = f"{d.display} {figure} in {label}"
+                if number is None:
+                    problems.append(Problem(field, "enter a number.", value=str(record[label])))
+                elif offset == 0 and number < 0:
+                    problems.append(Problem(field, "must be 0 or more.", value=f"{number:g}"))
+                elif offset == 1 and not 0 <= number <= HEADROOM_MAX_PCT:
+                    problems.append(Problem(field, f"must be 0 to {HEADROOM_MAX_PCT:g}%.", value=f"{number:g}"))
+                else:
+                    values[t] = number
+        dims.append(
+            replace(
+                d,
+                available_by_year=() if all(v == d.available for v in available) else tuple(available),
+                headroom_by_year=() if all(v == d.headroom_pct for v in headroom) else tuple(headroom),
+            )
+        )
+    if problems:
+        raise PortfolioError(problems)
+    return checked(replace(portfolio, plan=settings, dimensions=tuple(dims)))
+
+
+def checked(candidate: Portfolio) -> Portfolio:
+    """`candidate` validated as a whole by a round trip through the file format (a deadline beyond the plan, a
+    year lock outside it...), raising PortfolioError; when the file format cannot yet hold every field, the
+    candidate is kept as it is."""
+    again = parse_portfolio(portfolio_to_dict(candidate))
+    return again if again == candidate else candidate
+
+
+def with_year_lock(portfolio: Portfolio, priority_id: str, year: int) -> Portfolio:
+    """A priority locked to start in `year` (an existing activity: to stop from `year`); replaces its lock."""
+    locks = tuple(lock for lock in portfolio.rules.year_locks if lock[0] != priority_id) + ((priority_id, year),)
+    return replace(portfolio, rules=replace(portfolio.rules, year_locks=locks))
+
+
+def with_forbidden_start(portfolio: Portfolio, priority_id: str, year: int) -> Portfolio:
+    starts = portfolio.rules.forbidden_starts
+    if (priority_id, year) in starts:
+        return portfolio
+    return replace(portfolio, rules=replace(portfolio.rules, forbidden_starts=starts + ((priority_id, year),)))
+
+
+def without_year_rule(portfolio: Portfolio, kind: str, priority_id: str, year: int) -> Portfolio:
+    """The portfolio without one year lock (`kind` 'lock') or forbidden start ('forbid')."""
+    rules = portfolio.rules
+    if kind == "lock":
+        rules = replace(rules, year_locks=tuple(x for x in rules.year_locks if x != (priority_id, year)))
+    else:
+        rules = replace(rules, forbidden_starts=tuple(x for x in rules.forbidden_starts if x != (priority_id, year)))
+    return replace(portfolio, rules=rules)
+
+
+def _year_rules_change(before: Portfolio, after: Portfolio) -> list[str]:
+    labels = after.plan.labels
+
+    def when(year: int) -> str:
+        return labels[year - 1] if 1 <= year <= len(labels) else f"year {year}"
+
+    parts = []
+    old_locks, new_locks = set(before.rules.year_locks), set(after.rules.year_locks)
+    for pid, year in after.rules.year_locks:
+        if (pid, year) not in old_locks:
+            parts.append(f"{words.name_of(after, pid)} locked to {when(year)}")
+    for pid, year in before.rules.year_locks:
+        if (pid, year) not in new_locks and pid not in dict(after.rules.year_locks):
+            parts.append(f"year lock lifted on {words.name_of(before, pid)}")
+    old_forbid, new_forbid = set(before.rules.forbidden_starts), set(after.rules.forbidden_starts)
+    for pid, year in after.rules.forbidden_starts:
+        if (pid, year) not in old_forbid:
+            parts.append(f"{words.name_of(after, pid)} may not start in {when(year)}")
+    for pid, year in before.rules.forbidden_starts:
+        if (pid, year) not in new_forbid:
+            parts.append(f"{words.name_of(before, pid)} may start in {when(year)} again")
+    if before.plan != after.plan:
+        parts.append(f"plan {before.plan.years} → {after.plan.years} years from {after.plan.first_year}")
+    return parts
+
+
+def plan_change_effect(portfolio: Portfolio, before: PlanResult, after: PlanResult) -> str:
+    """'A (X) now starts 2026/27 (was 2027/28); B (Y) is no longer started', or that nothing moved."""
+    if not (before.has_selection and after.has_selection):
+        return "no plan before" if after.has_selection else "no plan now"
+    labels = after.years or portfolio.plan.labels
+    parts = []
+    for row in after.rows:
+        try:
+            old = before.row(row.priority_id)
+        except KeyError:
+            continue
+        who = words.name_of(portfolio, row.priority_id)
+        now = plan_when(row, labels)
+        was = plan_when(old, before.years or labels)
+        if now != was:
+            parts.append(f"{who} {now} (was: {was})")
+    if not parts:
+        return "the plan did not change"
+    shown = parts[:6]
+    return "; ".join(shown) + (f"; and {len(parts) - 6} more" if len(parts) > 6 else "")
+
+
+def plan_when(row: Any, labels: tuple[str, ...]) -> str:
+    from ui.plan_charts import when_text
+
+    if row.status == "started" and row.start is not None:
+        return f"starts {labels[row.start - 1] if row.start <= len(labels) else f'year {row.start}'}"
+    return when_text(row, labels)
+
+
+def last_plan_change_text() -> str | None:
+    """'Last change: ... Effect on the plan: ...' for the latest change when it produced the current portfolio
+    (and both portfolios are plans), else None."""
+    last = st.session_state.get(LAST_CHANGE)
+    if last is None or last[1] != portfolio() or not last[1].is_multi_year:
+        return None
+    what = _year_rules_change(last[0], last[1]) or [words.portfolio_change(last[0], last[1])]
+    if not last[0].is_multi_year:
+        return f"Last change: {'; '.join(what)}."
+    before, after = cached_plan(last[0], *solver_settings()), current_plan()
+    return f"Last change: {'; '.join(what)}. Effect on the plan: {plan_change_effect(last[1], before, after)}."
