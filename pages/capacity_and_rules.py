@@ -128,17 +128,16 @@ if plan_years > 1:
             },
         },
     )
-    grow_col, apply_col, _ = st.columns([1, 1, 2])
+    grow_col, apply_col, _ = st.columns([1, 1, 2], vertical_alignment="bottom")
     growth = grow_col.number_input(
-        "Grow (or cut, below 0) each capacity by % a year",
+        "Grow each capacity by % a year",
         min_value=-50.0,
         max_value=100.0,
         value=0.0,
         step=1.0,
         key=_key("plan_growth"),
-        help="From the first year's figure: 5 gives 100, 105, 110.25, ...; -5 gives 100, 95, 90.25, ...",
+        help="From the first year's figure: 5 gives 100, 105, 110.25, ...; a cut is below 0: -5 gives 100, 95, 90.25, ...",
     )
-    apply_col.markdown("&nbsp;")  # aligns the button with the box
     if apply_col.button("Apply to every capacity", key=_key("plan_apply_growth")):
         try:
             grown = state.with_plan(

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from optimiser import words
 from optimiser.exports import roadmap_workbook
 from optimiser.plan_diagnosis import apply_plan_fixes
 from ui import state
@@ -9,6 +10,7 @@ from ui.plan_charts import (
     GROUP_BY,
     balance_years_chart,
     balance_years_frame,
+    capacity_worth_frame,
     capacity_years_chart,
     capacity_years_frame,
     deferred_frame,
@@ -99,9 +101,14 @@ if last is not None:
         st.rerun()
 
 # ------------------------------------------------------------------ the Gantt
-group_col, show_col, status_col = st.columns([2, 2, 3])
+group_col, show_col, status_col = st.columns([2, 2, 3], vertical_alignment="center")
 group_by = group_col.radio(
-    "Group and colour by", list(GROUP_BY), format_func=GROUP_BY.__getitem__, horizontal=True, key="roadmap_group_by"
+    "Group and colour by",
+    list(GROUP_BY),
+    format_func=lambda g: f"By {GROUP_BY[g].lower()}",
+    horizontal=True,
+    label_visibility="collapsed",
+    key="roadmap_group_by",
 )
 show_waiting = show_col.toggle("Show priorities not started", value=False, key="roadmap_show_not_started")
 if plan.status == "optimal":
@@ -193,6 +200,55 @@ else:
 
 with st.expander("Every priority in the plan"):
     st.dataframe(roadmap_frame(portfolio, plan), hide_index=True, width="stretch", key="roadmap_all")
+
+# ------------------------------------------------------------------ why?
+st.subheader("Why?")
+st.caption(
+    "Pick a priority: why it starts (or stops) when it does, what starting it a year earlier would do and, for one "
+    "with a deadline, what deferring the deadline a year would free. The last two re-solve the whole plan."
+)
+why_ids = [p.id for p in portfolio.priorities]
+asked = st.selectbox(
+    "Pick a priority to see why it is where it is in the plan",
+    why_ids,
+    index=None,
+    format_func=names.__getitem__,
+    placeholder="Choose a priority",
+    key="roadmap_why_priority",
+)
+solver, time_limit = state.solver_settings()
+if asked is not None:
+    picked = portfolio.priority(asked)
+    with st.container(border=True, key="roadmap_why"):
+        st.markdown(plain(words.plan_why_text(portfolio, state.cached_why_start(portfolio, plan, asked))))
+        row = plan.row(asked)
+        if row.status == "started" and (row.start or 1) > 1:
+            earlier = state.cached_start_earlier(portfolio, plan, asked, solver, time_limit)
+            st.markdown("**A year earlier:** " + plain(words.plan_start_earlier_text(portfolio, earlier)))
+        if picked.deadline is not None and not picked.existing:
+            deferred_answer = state.cached_defer_deadline(portfolio, plan, asked, solver, time_limit)
+            st.markdown(
+                "**Its deadline a year later:** " + plain(words.plan_defer_deadline_text(portfolio, deferred_answer))
+            )
+
+st.markdown("**What each capacity is worth, year by year**")
+worth_key = (portfolio, plan)
+if st.session_state.get(state.CAPACITY_WORTH_ASKED) != worth_key:
+    st.caption(
+        "The change in the plan's net value if a capacity had 10% more available in one year (each re-solved; a "
+        "year in which everything that could be under way fits is not binding and needs no re-solve)."
+    )
+    if st.button("Work out what each capacity is worth", key="roadmap_capacity_worth"):
+        st.session_state[state.CAPACITY_WORTH_ASKED] = worth_key
+        st.rerun()
+else:
+    worths = state.cached_capacity_worth(portfolio, plan, solver, time_limit)
+    st.dataframe(
+        capacity_worth_frame(portfolio, plan, worths), hide_index=True, width="stretch", key="roadmap_worth_table"
+    )
+    with st.expander("Each figure in words"):
+        for worth in worths:
+            st.markdown("- " + plain(words.plan_capacity_worth_text(portfolio, worth)))
 
 # ------------------------------------------------------------------ exports
 st.subheader("Export")

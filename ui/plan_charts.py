@@ -695,3 +695,19 @@ def plans_side_by_side(entries: list[tuple[str, Portfolio, object]]) -> pd.DataF
         row["differs"] = len({row[e[0]] for e in entries}) > 1
         rows.append(row)
     return pd.DataFrame(rows, columns=["priority", *[e[0] for e in entries], "in each", "differs"])
+
+
+def capacity_worth_frame(portfolio: Portfolio, plan: PlanResult, worths) -> pd.DataFrame:
+    """What each capacity is worth in each plan year (plan_analysis.CapacityWorth answers): one row per
+    capacity, one column per year, each cell the change in net value from a 10% raise (words.plan_worth_figure)."""
+    from optimiser import words
+
+    labels = plan.years or portfolio.plan.labels
+    rows: dict[str, dict[str, str]] = {}
+    for worth in worths:
+        try:
+            name = portfolio.dimension(worth.dimension).display
+        except KeyError:
+            name = worth.dimension
+        rows.setdefault(name, {"capacity": name})[_year(labels, worth.year)] = words.plan_worth_figure(worth)
+    return pd.DataFrame(list(rows.values()), columns=["capacity", *labels])

@@ -43,9 +43,12 @@ from optimiser.explanations import (
 from optimiser.formats import load_portfolio, portfolio_to_dict
 from optimiser.frontier import Frontier, WeightSensitivity, frontier, weight_sensitivity
 from optimiser.parsing import parse_portfolio
+from optimiser.plan import solve_plan
+from optimiser.plan_analysis import capacity_worth, defer_deadline, start_earlier, why_start
 from optimiser.result import PlanResult, Result
 from optimiser.solve import solve
 from optimiser.store import STORE_URL_ENV, ScenarioStore, StoreError, VersionInfo, default_url, link_version
+from ui.plan_charts import when_text
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "icb_portfolio.json"
 SAMPLE_PLAN_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "icb_five_year_plan.json"
@@ -399,8 +402,6 @@ def use_plan_sample() -> None:
 @st.cache_data(show_spinner=False, max_entries=64)
 def cached_plan(portfolio: Portfolio, solver: str, time_limit: float) -> PlanResult:
     """The multi-year plan of a portfolio, solved once per (portfolio, solver, time limit)."""
-    from optimiser.plan import solve_plan
-
     return solve_plan(portfolio, solver=solver, time_limit=time_limit)
 
 
@@ -636,8 +637,6 @@ def plan_change_effect(portfolio: Portfolio, before: PlanResult, after: PlanResu
 
 
 def plan_when(row: Any, labels: tuple[str, ...]) -> str:
-    from ui.plan_charts import when_text
-
     if row.status == "started" and row.start is not None:
         return f"starts {labels[row.start - 1] if row.start <= len(labels) else f'year {row.start}'}"
     return when_text(row, labels)
@@ -654,3 +653,29 @@ def last_plan_change_text() -> str | None:
         return f"Last change: {'; '.join(what)}."
     before, after = cached_plan(last[0], *solver_settings()), current_plan()
     return f"Last change: {'; '.join(what)}. Effect on the plan: {plan_change_effect(last[1], before, after)}."
+
+
+# ------------------------------------------------------------------ asking why of a plan (optimiser.plan_analysis)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def cached_why_start(portfolio: Portfolio, plan: PlanResult, priority_id: str):
+    return why_start(portfolio, plan, priority_id)
+
+
+@st.cache_data(show_spinner="Re-solving the plan with it a year earlier…", max_entries=128)
+def cached_start_earlier(portfolio: Portfolio, plan: PlanResult, priority_id: str, solver: str, time_limit: float):
+    return start_earlier(portfolio, plan, priority_id, solver=solver, time_limit=time_limit)
+
+
+@st.cache_data(show_spinner="Re-solving the plan with its deadline a year later…", max_entries=128)
+def cached_defer_deadline(portfolio: Portfolio, plan: PlanResult, priority_id: str, solver: str, time_limit: float):
+    return defer_deadline(portfolio, plan, priority_id, solver=solver, time_limit=time_limit)
+
+
+@st.cache_data(show_spinner="Re-solving the plan with each capacity raised in each year…", max_entries=16)
+def cached_capacity_worth(portfolio: Portfolio, plan: PlanResult, solver: str, time_limit: float):
+    return capacity_worth(portfolio, plan, solver=solver, time_limit=time_limit)
+
+
+CAPACITY_WORTH_ASKED = "roadmap_capacity_worth_asked"  # the (portfolio, plan) whose capacity worth was asked for

@@ -448,3 +448,15 @@ def test_growing_every_capacity_by_a_percentage_a_year():
     at.button(key=f"rules_plan_apply_growth_{rev}").click().run()
     assert not at.error
     assert at.session_state["portfolio"].dimension("ops").available_by_year == (10.0, 11.0, 12.1)
+
+
+def test_the_why_panel_says_why_a_priority_starts_when_it_does_and_what_a_year_earlier_would_do():
+    at = open_roadmap(three_year_plan())
+    at.selectbox(key="roadmap_why_priority").set_value("C").run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = " ".join(m.value.replace("\\", "") for m in at.markdown)
+    assert "Priority C (C) starts in 2027/28" in text
+    assert "A year earlier:" in text and "with Priority C (C) starting in 2026/27" in text
+    at.button(key="roadmap_capacity_worth").click().run()
+    worth = next(f.value for f in at.dataframe if "capacity" in f.value.columns and "2026/27" in f.value.columns)
+    assert list(worth["capacity"]) == ["Ops"] and list(worth.columns) == ["capacity", "2026/27", "2027/28", "2028/29"]
