@@ -1,4 +1,4 @@
-"""Command line: `python -m optimiser solve|explain|frontier|report|robust <portfolio file>`."""
+"""Command line: `python -m optimiser solve|explain|frontier|report|robust|plan <portfolio file>`."""
 
 from __future__ import annotations
 
@@ -23,6 +23,17 @@ def time_limit_arg(text: str) -> float:
         return check_time_limit(seconds)
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err)) from err
+
+
+def plan_years_arg(text: str) -> int:
+    """argparse type of --years: a whole number of plan years, 1-10."""
+    try:
+        years = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of years.") from None
+    if not 1 <= years <= 10:
+        raise argparse.ArgumentTypeError(f"the plan must have 1 to 10 years, not {years}.")
+    return years
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,6 +119,19 @@ def run(argv: list[str] | None = None) -> int:
         "--time-limit", type=time_limit_arg, default=10.0, help="seconds per sampled solve (default %(default)s)"
     )
     robust_cmd.add_argument("--json", action="store_true", help="print a JSON document (see the README's schema)")
+    plan_cmd = sub.add_parser(
+        "plan", help="the multi-year plan as a roadmap: what starts, continues and stops in each year"
+    )
+    plan_cmd.add_argument("portfolio", help="portfolio file (.json), workbook (.xlsx) or table (.csv, with --settings)")
+    plan_cmd.add_argument(
+        "--settings", help="portfolio .json whose capacities, criteria and rules go with a .csv table"
+    )
+    plan_cmd.add_argument("--years", type=plan_years_arg, help="plan length in years, 1-10 (default: the file's plan)")
+    plan_cmd.add_argument("--solver", choices=SOLVERS, default="auto")
+    plan_cmd.add_argument(
+        "--time-limit", type=time_limit_arg, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)"
+    )
+    plan_cmd.add_argument("--json", action="store_true", help="print a JSON document (see the README's schema)")
     args = parser.parse_args(argv)
     from . import json_out
     from .errors import PortfolioError
@@ -121,6 +145,10 @@ def run(argv: list[str] | None = None) -> int:
     except (PortfolioError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    if args.command == "plan":
+        from .plan_cli import plan_command  # imported here: start-up time of the other commands
+
+        return plan_command(portfolio, args)
     if args.command == "robust":
         from .robust_cli import robust_command  # imported here: start-up time of the other commands
 

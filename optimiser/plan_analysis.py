@@ -21,13 +21,19 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
+import numpy as np
+
+from . import words
+from .backends import highs_instance, is_proven, relative_gap, run_highs
 from .domain import Portfolio, Priority
-from .plan import plan_rows, solve_plan
+from .model import INF, Row
+from .plan import plan_binding, plan_capacity, plan_horizons, plan_rows, solve_plan
 from .plan_diagnosis import earliest_finish
-from .plan_model import delivery_cost, start_window
+from .plan_model import build_plan_model, delivery_cost, read_schedule, start_window
+from .reduced import objective_unit
 from .result import PlanResult, PlanRow, RuleNote, Schedule
-from .rules import Violation, check_rules, plan_delivered, plan_year_use
-from .solver_options import DEFAULT_GAP, DEFAULT_TIME_LIMIT
+from .rules import Violation, assert_rules, check_rules, plan_delivered, plan_year_use
+from .solver_options import DEFAULT_GAP, DEFAULT_TIME_LIMIT, check_time_limit
 
 # Capacity worth: each dimension's available capacity in one year is raised by this share of that year's
 # available figure (before capacity gained from finished priorities); the headroom share of it stays free.
@@ -434,6 +440,136 @@ def _resolve(
     )
 
 
+def _relaxed_resolve(
+    question: str,
+    subject: str,
+    target: int | None,
+    base_portfolio: Portfolio,
+    base: PlanResult,
+    changed: Portfolio,
+    solver: str,
+    time_limit: float,
+    gap: float,
+) -> ReSolved:
+    """A re-solve of a change that only relaxes the rules (a later deadline, more capacity): today's plan
+    still meets them, so the best plan is worth at least as much. HiGHS is asked only for a plan worth more
+    than today's by at least half a step of the value lattice (`reduced.objective_unit`; without a lattice,
+    by 1e-6, the tolerance of "proven optimal"): when there is none, today's plan is the best of the changed
+    portfolio (the change gains nothing, proven, and today's plan is then proven best too, since the change
+    only relaxes); when there is, the best such plan is the best plan. Other solvers re-solve plainly."""
+    if solver not in ("auto", "highs"):
+        return _resolve(question, subject, target, base_portfolio, base, changed, solver, time_limit, gap)
+    started = time.perf_counter()
+    time_limit = check_time_limit(time_limit)
+    plan = _need_plan(base)
+    assert base.objective is not None
+    assert_rules(changed, plan, "today's plan under a relaxed rule")
+    found = schedule_value(changed, plan)
+    model, plan_map = build_plan_model(changed)
+    unit = objective_unit(model)
+    margin = unit / 2 if unit > 0 else max(1e-6, 1e-9 * abs(found))
+    cols = np.flatnonzero(model.objective)
+    cutoff = Row("better_than_today", "cutoff", "", cols, model.objective[cols], found - model.constant + margin, INF)
+    model = replace(model, rows=[*model.rows, cutoff])
+    h = highs_instance(model, time_limit, gap)
+    outcome = run_highs(h, time_limit, time.perf_counter(), model.is_integer())
+    common = {"question": question, "subject": subject, "target": target, "base_proven": base.proven}
+    if outcome.status == "infeasible":  # nothing beats today's plan: it is the best of the changed portfolio
+        result = _plan_result(changed, plan, "optimal", found, "HiGHS", time.perf_counter() - started)
+        return ReSolved(
+            **common,
+            case="solved",
+            net_value_change=0.0,
+            change_low=0.0,
+            change_high=0.0,
+            proven=True,
+            gap=0.0,
+            result=result,
+            seconds=time.perf_counter() - started,
+        )
+    if outcome.x is None:  # stopped without a better plan: today's is the plan found; the bound limits the gain
+        dual = float(h.getInfo().mip_dual_bound)
+        bound = max(dual, found + margin) if np.isfinite(dual) else None
+        result = _plan_result(
+            changed, plan, "feasible", found, "HiGHS", time.perf_counter() - started, bound, outcome.time_limit_hit
+        )
+        return ReSolved(
+            **common,
+            case="solved",
+            net_value_change=0.0,
+            change_low=0.0,
+            change_high=None if bound is None else bound - base.objective,
+            proven=False,
+            gap=result.gap,
+            result=result,
+            seconds=time.perf_counter() - started,
+        )
+    schedule = read_schedule(changed, plan_map, outcome.x)
+    assert_rules(changed, schedule, f"the re-solved plan from {outcome.solver}")
+    value = schedule_value(changed, schedule)
+    status = "optimal" if outcome.status == "optimal" else "feasible"
+    result = _plan_result(
+        changed,
+        schedule,
+        status,
+        value,
+        outcome.solver,
+        time.perf_counter() - started,
+        outcome.bound,
+        outcome.time_limit_hit,
+    )
+    low, high = _bounds(base, result)
+    return ReSolved(
+        **common,
+        case="solved",
+        net_value_change=value - base.objective,
+        change_low=None if low is None else max(low, 0.0),  # a relaxation never loses value
+        change_high=high,
+        proven=base.status == "optimal" and result.status == "optimal",
+        gap=result.gap,
+        changes=_changes(base_portfolio, base, result),
+        result=result,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _plan_result(
+    portfolio: Portfolio,
+    schedule: Schedule,
+    status: str,
+    objective: float,
+    solver: str,
+    seconds: float,
+    bound: float | None = None,
+    time_limit_hit: bool = False,
+) -> PlanResult:
+    """A checked schedule as a PlanResult, as `solve_plan` returns it (optimal when its bound proves it)."""
+    rows, value, penalty = plan_rows(portfolio, schedule)
+    if status == "optimal" or (bound is not None and is_proven(objective, bound)):
+        status, bound = "optimal", objective
+    gap = 0.0 if status == "optimal" else (None if bound is None else relative_gap(objective, bound))
+    capacity = plan_capacity(portfolio, schedule)
+    return PlanResult(
+        status=status,
+        message=words.plan_status_message(status, gap, time_limit_hit),
+        solver=solver,
+        seconds=seconds,
+        years=portfolio.plan.labels,
+        schedule=schedule,
+        rows=rows,
+        objective=value - penalty,
+        value=value,
+        drop_penalty=penalty,
+        gap=gap,
+        bound=bound,
+        capacity=capacity,
+        horizons=plan_horizons(portfolio, schedule, None),
+        horizons_by_year=tuple((t, plan_horizons(portfolio, schedule, t)) for t in range(1, portfolio.plan.years + 1)),
+        binding=plan_binding(portfolio, capacity),
+        time_limit_hit=time_limit_hit,
+    )
+
+
 # ------------------------------------------------------------------ 2. start a year earlier
 
 
@@ -541,7 +677,7 @@ def defer_deadline(
     new_deadline = p.deadline + years
     priorities = tuple(replace(q, deadline=new_deadline) if q.id == pid else q for q in portfolio.priorities)
     changed = replace(portfolio, priorities=priorities)
-    return _resolve("defer_deadline", pid, new_deadline, portfolio, result, changed, solver, time_limit, gap)
+    return _relaxed_resolve("defer_deadline", pid, new_deadline, portfolio, result, changed, solver, time_limit, gap)
 
 
 # ------------------------------------------------------------------ 4. what each capacity is worth per year
@@ -616,7 +752,9 @@ def _capacity_job(
 ) -> Callable[[], CapacityWorth]:
     def run() -> CapacityWorth:
         changed = raise_capacity(portfolio, dimension, year, step)
-        answer = _resolve("capacity", f"{dimension}|{year}", year, portfolio, result, changed, solver, time_limit, gap)
+        answer = _relaxed_resolve(
+            "capacity", f"{dimension}|{year}", year, portfolio, result, changed, solver, time_limit, gap
+        )
         return CapacityWorth(dimension, year, step, usable_step, "re_solved", answer)
 
     return run

@@ -1225,3 +1225,86 @@ def plan_worth_figure(worth) -> str:
     if answer.change_low is not None and answer.change_high is not None:
         return f"{_signed(answer.change_low)} to {_signed(answer.change_high)} (not proven)"
     return "not proven"
+
+
+# ------------------------------------------------------------------ the plan as a roadmap (plan_cli.py)
+
+
+def plan_heading(portfolio: Portfolio) -> str:
+    """'Northvale ICB: a 5-year plan, 2026/27 to 2030/31. Value counted: full value when finished within the
+    plan.'"""
+    from .domain import VALUE_MODES
+
+    labels = portfolio.plan.labels
+    span = labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
+    mode = VALUE_MODES.get(portfolio.plan.value_mode, portfolio.plan.value_mode)
+    return (
+        f"{portfolio.name}: a {portfolio.plan.years}-year plan, {span}. Value counted: {mode[:1].lower() + mode[1:]}."
+    )
+
+
+def plan_figures(portfolio: Portfolio, result) -> str:
+    """'Net value 2,726.7: value earned 2,750 minus drop penalty 23.3. 30 of 48 new priorities started; 2 of 5
+    existing activities stopped.'"""
+    new = [p for p in portfolio.priorities if not p.existing]
+    existing = [p for p in portfolio.priorities if p.existing]
+    started = sum(1 for r in result.rows if r.status == "started")
+    stopped = sum(1 for r in result.rows if r.status == "stopped")
+    parts = [
+        f"Net value {fmt(result.objective or 0.0)}: value earned {fmt(result.value)} minus drop penalty "
+        f"{fmt(result.drop_penalty)}.",
+        f"{started} of {len(new)} new priorities started"
+        + (f"; {stopped} of {len(existing)} existing activities stopped." if existing else "."),
+    ]
+    return " ".join(parts)
+
+
+def plan_start_item(portfolio: Portfolio, row) -> str:
+    """A priority starting in a year: 'Name (ID), 2 years to 2027/28, must-do by 2027/28'."""
+    p = portfolio.priority(row.priority_id)
+    parts = [name_of(portfolio, p.id)]
+    if p.duration > 1:
+        parts.append(f"{_years_word(p.duration)} to {year_label(portfolio, row.finish)}")
+    if p.must_do:
+        parts.append("must-do" + (f" by {year_label(portfolio, p.deadline)}" if p.deadline is not None else ""))
+    elif p.deadline is not None:
+        parts.append(f"deadline {year_label(portfolio, p.deadline)}")
+    if p.gains:
+        parts.append("then adds " + ", ".join(amount(portfolio, d, g) for d, g in p.gains) + " a year")
+    return ", ".join(parts)
+
+
+def plan_continue_item(portfolio: Portfolio, row, year: int) -> str:
+    """A priority still under way in a year: 'Name (ID), year 2 of 3', or 'Name (ID) (existing)'."""
+    p = portfolio.priority(row.priority_id)
+    if p.existing:
+        return f"{name_of(portfolio, p.id)} (existing)"
+    return f"{name_of(portfolio, p.id)}, year {year - row.start + 1} of {p.duration}"
+
+
+def plan_stop_item(portfolio: Portfolio, row) -> str:
+    """An existing activity stopped: 'Name (ID) from 2027/28: frees 6 days of ops capacity a year'."""
+    frees = ", ".join(amount(portfolio, d, c) for d, c in row.frees if c)
+    when = "from the start of the plan" if row.stop == 1 else f"from {year_label(portfolio, row.stop)}"
+    return f"{name_of(portfolio, row.priority_id)} {when}" + (f": frees {frees} a year" if frees else "")
+
+
+def plan_capacity_line(portfolio: Portfolio, use) -> str:
+    """'Operational: 421 of 591.3 WTE-months usable (71%), 170.3 free'; capacity gained is named."""
+    d = portfolio.dimension(use.dimension)
+    unit = f" {d.unit}" if d.unit else ""
+    share = f" ({pct(use.used / use.usable)})" if use.usable > 0 else ""
+    gained = f", {fmt(use.gained)} of it gained from finished priorities" if use.gained else ""
+    return (
+        f"{d.display}: {fmt(use.used)} of {fmt(use.usable)}{unit} usable{share}, {fmt(max(use.free, 0.0))} free{gained}"
+    )
+
+
+def plan_balance_line(portfolio: Portfolio, shares) -> str:
+    """'short-term 40%, medium-term 35%, long-term 25% of operational capacity used'."""
+    if not any(h.kept_use for h in shares):
+        return f"no {portfolio.balance_capacity.display.lower()} capacity used"
+    return (
+        ", ".join(f"{horizon_term(h.horizon)} {h.kept_pct:.0f}%" for h in shares)
+        + f" of {portfolio.balance_capacity.display.lower()} capacity used"
+    )

@@ -338,3 +338,21 @@ def test_the_change_range_of_an_unproven_plan_comes_from_both_bounds():
     # new found 10.5 (proven, so bound 10.5); today's found 12, bound 13: the change is in [-2.5, -1.5].
     assert answer.change_low == pytest.approx(-2.5) and answer.change_high == pytest.approx(-1.5)
     assert "today's plan is not proven the best" in words.plan_start_earlier_text(p, answer)
+
+
+def test_the_better_than_today_re_solve_agrees_with_a_plain_re_solve():
+    # Relaxations (more capacity, a later deadline) are re-solved by HiGHS asking only for a plan better than
+    # today's; CBC re-solves plainly. Both give the same figures, with or without a gain.
+    p = plan([item("M", 10, 1, must_do=True, deadline=1), item("Z", 10, 9), item("P", 6, 6), item("Q", 5, 4)])
+    result = solved(p)
+    fast = defer_deadline(p, result, "M", solver="highs")
+    plain = defer_deadline(p, result, "M", solver="cbc")
+    assert fast.proven and plain.proven
+    assert fast.net_value_change == pytest.approx(plain.net_value_change)
+    assert fast.result.objective == pytest.approx(plain.result.objective)
+    for a, b in zip(capacity_worth(p, result, solver="highs"), capacity_worth(p, result, solver="cbc")):
+        assert (a.dimension, a.year, a.case, a.proven) == (b.dimension, b.year, b.case, b.proven)
+        assert a.net_value_change == pytest.approx(b.net_value_change)
+        if a.answer is not None:
+            changed = raise_capacity(p, a.dimension, a.year, a.step)
+            assert check_rules(changed, a.answer.result.schedule) == ()
