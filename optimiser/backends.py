@@ -74,20 +74,36 @@ def relative_gap(objective: float, bound: float) -> float:
     return max(0.0, (bound - objective) / max(abs(objective), 1e-9))
 
 
-def is_proven(objective: float, bound: float | None) -> bool:
-    """Whether a solver's bound proves the objective optimal (see PROVEN_ABS_GAP, PROVEN_REL_GAP)."""
+def is_proven(objective: float, bound: float | None, unit: float = 0.0) -> bool:
+    """Whether a solver's bound proves the objective optimal (see PROVEN_ABS_GAP, PROVEN_REL_GAP). With a
+    lattice `unit` (every value is constant + k x unit, `reduced.objective_unit`) a bound less than one unit
+    above the objective proves it too: no value on the lattice lies between them."""
     if bound is None or not math.isfinite(bound):
         return False
-    return bound - objective <= max(PROVEN_ABS_GAP, PROVEN_REL_GAP * abs(objective))
+    tolerance = max(PROVEN_ABS_GAP, PROVEN_REL_GAP * abs(objective))
+    if unit > 0:
+        tolerance = max(tolerance, unit * LATTICE_SHARE - PROVEN_REL_GAP * max(1.0, abs(objective)))
+    return bound - objective <= tolerance
+
+
+# A bound within this share of one lattice unit above a value proves it (the rest covers round-off).
+LATTICE_SHARE = 1 - 1e-6
 
 
 def _found(
-    x: np.ndarray, objective: float, bound: float | None, seconds: float, solver: str, stopped: str, timed_out: bool
+    x: np.ndarray,
+    objective: float,
+    bound: float | None,
+    seconds: float,
+    solver: str,
+    stopped: str,
+    timed_out: bool,
+    unit: float = 0.0,
 ) -> SolverOutcome:
     """A selection with its bound: optimal when proven, otherwise feasible with the gap (or unknown gap)."""
     if bound is not None and not math.isfinite(bound):
         bound = None
-    if is_proven(objective, bound):
+    if is_proven(objective, bound, unit):
         return SolverOutcome("optimal", x, objective, bound, 0.0, seconds, solver)
     gap = None if bound is None else relative_gap(objective, bound)
     return SolverOutcome("feasible", x, objective, bound, gap, seconds, solver, stopped, timed_out)
@@ -171,9 +187,17 @@ def highs_instance(model: SelectionModel, time_limit: float, gap: float, integer
     h.setOptionValue("threads", 1)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(gap))
-    if model.size <= SMALL_MODEL_MAX:
+    if model.size <= SMALL_MODEL_MAX and model.tuning == "selection":
         for option, value in SMALL_MODEL_OPTIONS.items():
             h.setOptionValue(option, value)
+    if model.tuning == "plan" and integer and gap == 0:
+        # Plans: values lie on a lattice (weighted scores, and shares of them by year), so HiGHS may stop once
+        # its bound is less than one unit above its best plan; run_highs then calls it proven (is_proven).
+        from .reduced import objective_unit
+
+        unit = objective_unit(model) if bool(np.all(model.is_integer())) else 0.0
+        if unit > 0:
+            h.setOptionValue("mip_abs_gap", unit * LATTICE_SHARE)
     h.passModel(highs_lp(model, integer))
     return h
 
@@ -207,7 +231,9 @@ def highs_lp(model: SelectionModel, integer: bool = True):
     return lp
 
 
-def run_highs(h, time_limit: float, started: float, integer: np.ndarray | None = None) -> SolverOutcome:
+def run_highs(
+    h, time_limit: float, started: float, integer: np.ndarray | None = None, unit: float = 0.0
+) -> SolverOutcome:
     """Run a prepared HiGHS instance and read back a solution only if one exists. Integer columns
     (all, unless `integer` says which) are rounded to whole numbers."""
     import highspy
@@ -238,12 +264,17 @@ def run_highs(h, time_limit: float, started: float, integer: np.ndarray | None =
         stopped = f"Stopped at the {time_limit:g} s time limit."
     else:
         stopped = f"Stopped before proving optimality ({h.modelStatusToString(status)})."
-    return _found(x, objective, bound, seconds, name, stopped, status == model_status.kTimeLimit)
+    return _found(x, objective, bound, seconds, name, stopped, status == model_status.kTimeLimit, unit)
 
 
 def solve_with_highs(model: SelectionModel, time_limit: float, gap: float) -> SolverOutcome:
     started = time.perf_counter()
-    return run_highs(highs_instance(model, time_limit, gap), time_limit, started, model.is_integer())
+    unit = 0.0
+    if model.tuning == "plan" and gap == 0 and bool(np.all(model.is_integer())):
+        from .reduced import objective_unit
+
+        unit = objective_unit(model)
+    return run_highs(highs_instance(model, time_limit, gap), time_limit, started, model.is_integer(), unit)
 
 
 # ------------------------------------------------------------------ PuLP (CBC or HiGHS)

@@ -124,6 +124,8 @@ def elastic_plan_model(portfolio: Portfolio) -> tuple[SelectionModel, list[tuple
         return len(objective) - 1
 
     for r in base.rows:
+        if r.kind == "capacity_total":  # a cut implied by the yearly rows, which bend here
+            continue
         if r.kind not in SOFT_KINDS:
             rows.append(r)
             continue
@@ -152,6 +154,7 @@ def elastic_plan_model(portfolio: Portfolio) -> tuple[SelectionModel, list[tuple
         rows=rows,
         integer=np.array(integer),
         aux_names=tuple(names),
+        tuning="plan",
     )
     return model, slacks, lifts
 

@@ -201,6 +201,33 @@ def build_plan_model(portfolio: Portfolio, formulation: str = "strong") -> tuple
                 )
             )
 
+    # The capacity over the whole plan per dimension: the sum of its yearly rows. Implied by them, it is
+    # added as a cut (a knapsack row over the plan that the solver's cover cuts work on; bench/plan_speed.py).
+    by_dimension: dict[str, list[Row]] = {}
+    for row in rows:
+        if row.kind == "capacity":
+            by_dimension.setdefault(row.subject.split("|")[0], []).append(row)
+    for k, dim in enumerate(portfolio.dimensions):
+        yearly = by_dimension.get(dim.name, [])
+        if len(yearly) < 2:
+            continue
+        total: dict[int, float] = {}
+        for row in yearly:
+            for c, v in zip(row.cols.tolist(), row.coefs.tolist()):
+                total[c] = total.get(c, 0.0) + v
+        cols_total = np.array(sorted(c for c in total if total[c]), dtype=np.int64)
+        rows.append(
+            Row(
+                f"capacity_total_{k}_{_readable(dim.name)}",
+                "capacity_total",
+                dim.name,
+                cols_total,
+                np.array([total[c] for c in cols_total.tolist()]),
+                -INF,
+                float(sum(r.upper for r in yearly)),
+            )
+        )
+
     # Prerequisites in time.
     for i, p in enumerate(priorities):
         for other in p.requires:
@@ -339,6 +366,7 @@ def build_plan_model(portfolio: Portfolio, formulation: str = "strong") -> tuple
         col_upper=np.array(col_upper, dtype=float),
         rows=rows,
         aux_names=tuple(names),
+        tuning="plan",
     )
     return model, PlanMap(years, starts, runs)
 

@@ -175,7 +175,7 @@ def restrict(
             )
         )
     small = SelectionModel(
-        ids=[model.ids[i] for i in positions],
+        ids=[model.ids[i] if i < model.size else f"col{i}" for i in positions],  # a plan's time columns too
         objective=model.objective[positions],
         constant=float(model.constant + model.objective @ fixed_value),
         col_lower=model.col_lower[positions],
