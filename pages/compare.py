@@ -177,5 +177,5 @@ else:
         st.caption(
             f"Delivered in all: {(side['in each'] == 'in all').sum()} · only in some: "
             f"{(side['in each'] == 'only in some').sum()} · in none: {(side['in each'] == 'in none').sum()} · "
-            f"differ in any way (a start year included): {int(side['differs'].sum())}"
+            f"differ (a start year, a stop, or in one and not another): {int(side['differs'].sum())}"
         )

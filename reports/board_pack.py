@@ -253,7 +253,11 @@ def roadmap_section(portfolio: Portfolio, plan: PlanResult | None) -> str:
         f'<p class="summary">{html.escape(plan_summary(portfolio, plan))}</p>',
         images,
         "<h2>What we stop, and what that frees</h2>",
-        _table(list(stops.columns), stops.values.tolist(), [38, 14, 10, 26, 12])
+        _table(
+            list(stops.columns),
+            stops.values.tolist(),
+            [30, 12, 10] + [round(36 / max(len(stops.columns) - 4, 1))] * (len(stops.columns) - 4) + [12],
+        )
         if not stops.empty
         else "<p>The plan continues every existing activity.</p>",
         "<h2>Deferred: delivered, but not started in the first year</h2>",

@@ -19,8 +19,8 @@ from optimiser.result import PlanResult, PlanRow
 from .charts import FONT_SIZE, HEADROOM_COLOUR, KEPT_COLOUR, _style
 
 GROUP_BY = {"theme": "Theme", "horizon": "Horizon"}
-NAME_WIDTH = 34  # characters per line of a priority's name on the Gantt's axis (longer names wrap)
-ROW_STEP = 40  # pixels per Gantt row (room for two lines of a wrapped name)
+NAME_WIDTH = 38  # characters per line of a priority's name on the Gantt's axis (longer names wrap)
+ROW_STEP = 36  # pixels per Gantt row (room for two lines of a wrapped name)
 GAINED_COLOUR = "#009639"  # NHS green: capacity added by finished capability-building priorities
 AVAILABLE_COLOUR = "#E8EDEE"  # NHS pale grey: capacity entered for the year
 HORIZON_COLOURS = {"short": "#41B6E6", "medium": "#005EB8", "long": "#003087"}
@@ -199,6 +199,8 @@ def gantt_chart(
     years = list(years)
     count = max(len(years), 1)
     order = list(frame["axis_label"]) if not frame.empty else []
+    lines = max((label.count("\n") + 1 for label in order), default=1)
+    step = max(row_step * font_size // FONT_SIZE, lines * font_size + 6)  # room for the longest wrapped name
     x_scale = alt.Scale(domain=[0, count], nice=False, zero=True)
     axis = alt.Axis(
         values=[i + 0.5 for i in range(count)],
@@ -212,7 +214,13 @@ def gantt_chart(
         "axis_label:N",
         sort=order,
         title=None,
-        axis=alt.Axis(labelExpr="split(datum.value, '\\n')", labelLimit=0, labelFontSize=font_size - 2),
+        axis=alt.Axis(
+            labelExpr="split(datum.value, '\\n')",
+            labelLimit=0,
+            labelOverlap=False,  # every row keeps its name (the row height below leaves room for it)
+            labelFontSize=font_size - 2,
+            labelLineHeight=font_size,
+        ),
     )
     tooltip = [
         alt.Tooltip("priority:N", title="priority"),
@@ -254,7 +262,7 @@ def gantt_chart(
     )
     stops = (
         base.transform_filter("isValid(datum.x_stop)")
-        .mark_tick(color=HEADROOM_COLOUR, thickness=4, size=row_step * 0.8, orient="vertical")
+        .mark_tick(color=HEADROOM_COLOUR, thickness=4, size=step * 0.8, orient="vertical")
         .encode(x=alt.X("x_stop:Q", scale=x_scale), y=y, tooltip=tooltip)
     )
     stop_text = (
@@ -278,7 +286,7 @@ def gantt_chart(
             subtitle="★ national must-do · dashed and faded: existing activity · red: where it stops",
         ),
         width="container",
-        height=alt.Step(row_step * font_size // FONT_SIZE),
+        height=alt.Step(step),
         description=gantt_description(frame),
     )
     return _style(chart, font_size)
@@ -483,20 +491,6 @@ def balance_years_chart(
 # ------------------------------------------------------------------ tables of the plan
 
 
-def _amounts(portfolio: Portfolio, pairs: tuple[tuple[str, float], ...]) -> str:
-    parts = []
-    for dimension, value in pairs:
-        if not value:
-            continue
-        try:
-            dim = portfolio.dimension(dimension)
-            unit = f" {dim.unit}" if dim.unit else ""
-            parts.append(f"{value:,.1f}".rstrip("0").rstrip(".") + f"{unit} of {dim.display.lower()} capacity")
-        except KeyError:
-            parts.append(f"{value:g} {dimension}")
-    return "; ".join(parts)
-
-
 def roadmap_frame(portfolio: Portfolio, plan: PlanResult) -> pd.DataFrame:
     """Every priority of the plan with when it runs, in words, in the portfolio's order."""
     labels = plan.years or portfolio.plan.labels
@@ -536,26 +530,27 @@ def roadmap_frame(portfolio: Portfolio, plan: PlanResult) -> pd.DataFrame:
 
 
 def stop_frame(portfolio: Portfolio, plan: PlanResult) -> pd.DataFrame:
-    """What we stop, and what that frees: each existing activity stopped, from when, and the capacity freed in
-    each year it is stopped."""
+    """What we stop, and what that frees: each existing activity stopped, from when, for how many years of the
+    plan, and the capacity it frees in each year it is stopped (one column per capacity, in its unit)."""
     labels = plan.years or portfolio.plan.labels
+    freed = {d.name: f"frees {d.display.lower()}" + (f" ({d.unit})" if d.unit else "") for d in portfolio.dimensions}
     rows = []
     for r in plan.rows:
         if r.status != "stopped":
             continue
         p = portfolio.priority(r.priority_id)
-        years_stopped = len(labels) - (r.stop or 1) + 1
+        frees = dict(r.frees)
         rows.append(
             {
                 "activity": priority_label(p),
                 "stops from": _year(labels, r.stop),
-                "years stopped": years_stopped,
-                "frees each year": _amounts(portfolio, r.frees) or "nothing",
+                "years stopped": len(labels) - (r.stop or 1) + 1,
+                **{column: round(frees.get(name, 0.0), 2) for name, column in freed.items()},
                 "value while it runs": round(r.value, 1),
             }
         )
     return pd.DataFrame(
-        rows, columns=["activity", "stops from", "years stopped", "frees each year", "value while it runs"]
+        rows, columns=["activity", "stops from", "years stopped", *freed.values(), "value while it runs"]
     )
 
 
@@ -669,30 +664,37 @@ def plans_side_by_side(entries: list[tuple[str, Portfolio, object]]) -> pd.DataF
     """Which priorities are in each plan or selection, with start years side by side. `entries` are (column
     label, portfolio, PlanResult or one-year Result); a one-year Result shows 'kept' or 'dropped'. The last
     columns say whether the priority is delivered (started, running or kept) in all, some or none of them, and
-    whether the entries differ on it at all (a start year included)."""
+    whether the entries differ on it (a one-year 'kept' counts as a start in the first year)."""
     names: dict[str, str] = {}
     for _, portfolio, _ in entries:
         for p in portfolio.priorities:
             names.setdefault(p.id, priority_label(p))
     rows = []
     for pid, label in names.items():
-        row: dict[str, str] = {"priority": label}
-        marks = []
+        row: dict[str, object] = {"priority": label}
+        marks: list[bool] = []
+        places: list[object] = []  # where each entry has it: a one-year 'kept' is a start in year 1
         for column, portfolio, answer in entries:
             present = any(p.id == pid for p in portfolio.priorities)
             if not present:
                 row[column] = "not in portfolio"
                 marks.append(False)
+                places.append(None)
             elif isinstance(answer, PlanResult):
                 row[column] = plan_cell(portfolio, answer, pid)
                 r = answer.row(pid)
                 marks.append(r.status in ("started", "continued") or (r.status == "stopped" and r.finish is not None))
+                if r.status in ("started", "continued"):
+                    places.append(("started", r.start, None))  # an activity that continues runs from year 1
+                else:
+                    places.append(("stopped", None, r.stop) if r.status == "stopped" else None)
             else:
                 kept = pid in getattr(answer, "kept", ())
                 row[column] = "kept" if kept else "dropped"
                 marks.append(kept)
+                places.append(("started", 1, None) if kept else None)
         row["in each"] = "in all" if all(marks) else "in none" if not any(marks) else "only in some"
-        row["differs"] = len({row[e[0]] for e in entries}) > 1
+        row["differs"] = len(set(places)) > 1
         rows.append(row)
     return pd.DataFrame(rows, columns=["priority", *[e[0] for e in entries], "in each", "differs"])
 

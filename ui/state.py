@@ -648,7 +648,13 @@ def last_plan_change_text() -> str | None:
     last = st.session_state.get(LAST_CHANGE)
     if last is None or last[1] != portfolio() or not last[1].is_multi_year:
         return None
-    what = _year_rules_change(last[0], last[1]) or [words.portfolio_change(last[0], last[1])]
+    if last[0].name != last[1].name:
+        what = [f"opened {last[1].name}"]
+    else:
+        what = _year_rules_change(last[0], last[1])
+        other = words.portfolio_change(last[0], last[1])
+        if not what or other != "no change to the rules or priorities":
+            what.append(other)
     if not last[0].is_multi_year:
         return f"Last change: {'; '.join(what)}."
     before, after = cached_plan(last[0], *solver_settings()), current_plan()

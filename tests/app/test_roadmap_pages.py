@@ -175,7 +175,7 @@ def test_the_tables_say_what_is_stopped_what_it_frees_what_is_deferred_and_not_s
             "activity": "Priority E1 (E1)",
             "stops from": "2027/28",
             "years stopped": 2,
-            "frees each year": "3 days of ops capacity",
+            "frees ops (days)": 3.0,
             "value while it runs": 0.3,
         }
     ]
@@ -192,7 +192,7 @@ def test_plans_and_one_year_selections_side_by_side():
     portfolio, plan = hand_plan()
 
     class OneYear:
-        kept = ("N1", "N3")
+        kept = ("N1", "N3", "E1", "E2")
 
     side = plan_charts.plans_side_by_side([("plan", portfolio, plan), ("one year", portfolio, OneYear())])
     rows = side.set_index("priority")
@@ -200,7 +200,10 @@ def test_plans_and_one_year_selections_side_by_side():
     assert rows.loc["Priority N3 (N3)", "plan"] == "not started"
     assert rows.loc["Priority N3 (N3)", "one year"] == "kept"
     assert rows.loc["Priority N3 (N3)", "in each"] == "only in some"
-    assert rows.loc["Priority N1 (N1)", "differs"]
+    assert not rows.loc["Priority N1 (N1)", "differs"]  # kept in the one year, started in its first year
+    assert rows.loc["Priority N3 (N3)", "differs"]  # kept in the one year, not started in the plan
+    assert not rows.loc["Priority E2 (E2)", "differs"]  # continues in the plan, kept in the one year
+    assert rows.loc["Priority E1 (E1)", "differs"]  # stopped in the plan
 
 
 # ------------------------------------------------------------------ exports
@@ -460,3 +463,28 @@ def test_the_why_panel_says_why_a_priority_starts_when_it_does_and_what_a_year_e
     at.button(key="roadmap_capacity_worth").click().run()
     worth = next(f.value for f in at.dataframe if "capacity" in f.value.columns and "2026/27" in f.value.columns)
     assert list(worth["capacity"]) == ["Ops"] and list(worth.columns) == ["capacity", "2026/27", "2027/28", "2028/29"]
+
+
+def test_compare_sets_a_plan_beside_its_one_year_selection_and_another_scenarios_plan(private_store):
+    from optimiser.store import ScenarioStore
+
+    saved = ScenarioStore(private_store).save(
+        state.with_year_lock(three_year_plan(), "C", 1), name="C first", author="Al"
+    )
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["portfolio"] = three_year_plan()
+    at.run()
+    at.switch_page("pages/compare.py").run()
+    at.multiselect(key="compare_pick").set_value(["__current__", f"{saved.scenario_id}@1"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.toggle(key="compare_plans_only_diff").set_value(False).run()
+    side = next(f.value for f in at.dataframe if "in each" in f.value.columns).set_index("priority")
+    assert list(side.columns) == [
+        "Current: 3-year plan",
+        "Current: one year (2026/27)",
+        "C first v1: 3-year plan",
+        "C first v1: one year (2026/27)",
+        "in each",
+    ]
+    assert list(side.loc["Priority C (C)"][:4]) == ["starts 2027/28", "dropped", "starts 2026/27", "dropped"]
+    assert list(side.loc["Priority B (B)"][:3]) == ["starts 2026/27", "kept", "starts 2027/28"]
