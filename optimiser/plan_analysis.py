@@ -26,11 +26,9 @@ import numpy as np
 from . import words
 from .backends import highs_instance, is_proven, relative_gap, run_highs
 from .domain import Portfolio, Priority
-from .model import INF, Row
 from .plan import plan_binding, plan_capacity, plan_horizons, plan_rows, solve_plan
 from .plan_diagnosis import earliest_finish
-from .plan_model import build_plan_model, delivery_cost, read_schedule, start_window
-from .reduced import objective_unit
+from .plan_model import PlanMap, build_plan_model, delivery_cost, read_schedule, start_window
 from .result import PlanResult, PlanRow, RuleNote, Schedule
 from .rules import Violation, assert_rules, check_rules, plan_delivered, plan_year_use
 from .solver_options import DEFAULT_GAP, DEFAULT_TIME_LIMIT, check_time_limit
@@ -452,58 +450,29 @@ def _relaxed_resolve(
     gap: float,
 ) -> ReSolved:
     """A re-solve of a change that only relaxes the rules (a later deadline, more capacity): today's plan
-    still meets them, so the best plan is worth at least as much. HiGHS is asked only for a plan worth more
-    than today's by at least half a step of the value lattice (`reduced.objective_unit`; without a lattice,
-    by 1e-6, the tolerance of "proven optimal"): when there is none, today's plan is the best of the changed
-    portfolio (the change gains nothing, proven, and today's plan is then proven best too, since the change
-    only relaxes); when there is, the best such plan is the best plan. Other solvers re-solve plainly."""
+    still meets them (checked), so HiGHS starts from it and only has to find better plans or prove there are
+    none; with an optimal start that proof is quick (0.1-0.2 s against 0.6 s for a fresh solve of the
+    five-year sample). The answer is proven like any other solve: by HiGHS's bound. Other solvers re-solve
+    plainly (`_resolve`)."""
     if solver not in ("auto", "highs"):
         return _resolve(question, subject, target, base_portfolio, base, changed, solver, time_limit, gap)
+    import highspy
+
     started = time.perf_counter()
     time_limit = check_time_limit(time_limit)
     plan = _need_plan(base)
     assert base.objective is not None
     assert_rules(changed, plan, "today's plan under a relaxed rule")
-    found = schedule_value(changed, plan)
     model, plan_map = build_plan_model(changed)
-    unit = objective_unit(model)
-    margin = unit / 2 if unit > 0 else max(1e-6, 1e-9 * abs(found))
-    cols = np.flatnonzero(model.objective)
-    cutoff = Row("better_than_today", "cutoff", "", cols, model.objective[cols], found - model.constant + margin, INF)
-    model = replace(model, rows=[*model.rows, cutoff])
     h = highs_instance(model, time_limit, gap)
+    start = highspy.HighsSolution()
+    start.col_value = schedule_vector(changed, plan_map, plan, model.num_cols).tolist()
+    start.value_valid = True
+    h.setSolution(start)
     outcome = run_highs(h, time_limit, time.perf_counter(), model.is_integer())
     common = {"question": question, "subject": subject, "target": target, "base_proven": base.proven}
-    if outcome.status == "infeasible":  # nothing beats today's plan: it is the best of the changed portfolio
-        result = _plan_result(changed, plan, "optimal", found, "HiGHS", time.perf_counter() - started)
-        return ReSolved(
-            **common,
-            case="solved",
-            net_value_change=0.0,
-            change_low=0.0,
-            change_high=0.0,
-            proven=True,
-            gap=0.0,
-            result=result,
-            seconds=time.perf_counter() - started,
-        )
-    if outcome.x is None:  # stopped without a better plan: today's is the plan found; the bound limits the gain
-        dual = float(h.getInfo().mip_dual_bound)
-        bound = max(dual, found + margin) if np.isfinite(dual) else None
-        result = _plan_result(
-            changed, plan, "feasible", found, "HiGHS", time.perf_counter() - started, bound, outcome.time_limit_hit
-        )
-        return ReSolved(
-            **common,
-            case="solved",
-            net_value_change=0.0,
-            change_low=0.0,
-            change_high=None if bound is None else bound - base.objective,
-            proven=False,
-            gap=result.gap,
-            result=result,
-            seconds=time.perf_counter() - started,
-        )
+    if outcome.x is None:  # cannot happen with a valid start; said plainly if it does
+        return ReSolved(**common, case="no_plan", seconds=time.perf_counter() - started)
     schedule = read_schedule(changed, plan_map, outcome.x)
     assert_rules(changed, schedule, f"the re-solved plan from {outcome.solver}")
     value = schedule_value(changed, schedule)
@@ -519,13 +488,14 @@ def _relaxed_resolve(
         outcome.time_limit_hit,
     )
     low, high = _bounds(base, result)
+    same = _same(value, base.objective)  # then today's plan is proven best too: the change only relaxes
     return ReSolved(
         **common,
         case="solved",
-        net_value_change=value - base.objective,
+        net_value_change=0.0 if same else value - base.objective,
         change_low=None if low is None else max(low, 0.0),  # a relaxation never loses value
-        change_high=high,
-        proven=base.status == "optimal" and result.status == "optimal",
+        change_high=0.0 if same and result.status == "optimal" else high,
+        proven=result.status == "optimal" and (base.status == "optimal" or same),
         gap=result.gap,
         changes=_changes(base_portfolio, base, result),
         result=result,
@@ -568,6 +538,23 @@ def _plan_result(
         binding=plan_binding(portfolio, capacity),
         time_limit_hit=time_limit_hit,
     )
+
+
+def schedule_vector(portfolio: Portfolio, plan_map: PlanMap, schedule: Schedule, num_cols: int) -> np.ndarray:
+    """A schedule as the plan model's column values (x, start and run columns; other columns 0)."""
+    x = np.zeros(num_cols)
+    start_of, stop_of = schedule.start_of, schedule.stop_of
+    for i, p in enumerate(portfolio.priorities):
+        if p.existing:
+            last = stop_of.get(p.id, plan_map.years + 1) - 1
+            for col, t in plan_map.runs[p.id]:
+                x[col] = 1.0 if t <= last else 0.0
+            x[i] = 1.0 if last >= 1 else 0.0
+        elif p.id in start_of:
+            x[i] = 1.0
+            for col, t in plan_map.starts[p.id]:
+                x[col] = 1.0 if t == start_of[p.id] else 0.0
+    return x
 
 
 # ------------------------------------------------------------------ 2. start a year earlier
@@ -715,6 +702,7 @@ def capacity_worth(
     if not 0 < step_pct <= 1000:
         raise ValueError("The capacity step must be above 0% and at most 1000%.")
     jobs: list[tuple[int, Callable[[], CapacityWorth]]] = []
+    fullness: list[float] = []
     out: list[CapacityWorth | None] = []
     for dim in portfolio.dimensions:
         for t in range(1, portfolio.plan.years + 1):
@@ -728,6 +716,9 @@ def capacity_worth(
                 out.append(None)
                 job = _capacity_job(portfolio, result, dim.name, t, step, usable_step, solver, time_limit, gap)
                 jobs.append((len(out) - 1, job))
+                fullness.append(_used_share(result, dim.name, t))
+    # The fullest years first: a raise there is likeliest to gain, and those re-solves take longest.
+    jobs = [job for _, job in sorted(zip(fullness, jobs), key=lambda pair: -pair[0])]
     workers = max(1, min(workers, os.cpu_count() or 1, len(jobs) or 1))
     if workers == 1:
         answers = [job() for _, job in jobs]
@@ -737,6 +728,13 @@ def capacity_worth(
     for (position, _), answer in zip(jobs, answers):
         out[position] = answer
     return tuple(w for w in out if w is not None)
+
+
+def _used_share(result: PlanResult, dimension: str, year: int) -> float:
+    for use in result.capacity:
+        if use.dimension == dimension and use.year == year:
+            return use.used / use.usable if use.usable > 0 else 1.0
+    return 0.0
 
 
 def _capacity_job(
