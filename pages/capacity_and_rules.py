@@ -110,6 +110,10 @@ if plan_years > 1:
         "**Capacity and headroom in each year** (filled with today's figures; a capability-building priority adds "
         "to these once it is finished)"
     )
+    st.caption(
+        "The plan uses these figures. 'available' and 'headroom %' in the table above are the one-year "
+        "selection's, and every year's until a year is given its own figure here."
+    )
     base_table = state.plan_capacity_rows(portfolio, plan_years, first_year.strip() or plan.first_year)
     year_columns = [c for c in base_table.columns if c not in ("capacity", "figure")]
     plan_table = st.data_editor(

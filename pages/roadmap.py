@@ -5,6 +5,7 @@ import streamlit as st
 from optimiser import words
 from optimiser.exports import roadmap_workbook
 from optimiser.plan_diagnosis import apply_plan_fixes
+from reports.board_pack import board_pack_html, html_to_pdf
 from ui import state
 from ui.plan_charts import (
     GROUP_BY,
@@ -260,4 +261,33 @@ excel_col.download_button(
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="roadmap_download_xlsx",
 )
+excel_col.caption(
+    "Roadmap (each priority's status, start, finish, stop year and cost in each year), capacity by year and the "
+    "plan's assumptions."
+)
+with pack_col:
+    scenario = st.session_state.get(state.CURRENT_SCENARIO)
+    title = scenario.name if scenario is not None else portfolio.name
+    pack = st.session_state.get(state.ROADMAP_PACK)
+    if pack is None or pack[0] != (portfolio, plan):
+        if st.button("Prepare the board pack with this roadmap (PDF)", key="roadmap_prepare_pack"):
+            result = state.current_result()
+            if not result.has_selection:
+                st.error(plain(f"The board pack needs the one-year selection, and there is none: {result.message}"))
+            else:
+                with st.spinner("Drawing the charts and laying out the pages…"):
+                    document = board_pack_html(portfolio, result, title, plan=plan)
+                    st.session_state[state.ROADMAP_PACK] = ((portfolio, plan), html_to_pdf(document))
+                st.rerun()
+    else:
+        st.download_button(
+            "Download the board pack (.pdf)",
+            pack[1],
+            file_name="board_pack_roadmap.pdf",
+            mime="application/pdf",
+            key="roadmap_download_pack",
+        )
+    st.caption(
+        "The board pack of the Rationalise page with this roadmap after its summary: the Gantt, the stop list and what is deferred."
+    )
 st.caption(plain(f"Portfolio: {portfolio.name} · plan solved by {plan.solver} in {plan.seconds:.2f} s."))

@@ -684,4 +684,5 @@ def cached_capacity_worth(portfolio: Portfolio, plan: PlanResult, solver: str, t
     return capacity_worth(portfolio, plan, solver=solver, time_limit=time_limit)
 
 
-CAPACITY_WORTH_ASKED = "roadmap_capacity_worth_asked"  # the (portfolio, plan) whose capacity worth was asked for
+CAPACITY_WORTH_ASKED = "roadmap_capacity_worth_asked"
+ROADMAP_PACK = "roadmap_board_pack"  # ((portfolio, plan), pdf bytes) of the Roadmap page's board pack  # the (portfolio, plan) whose capacity worth was asked for

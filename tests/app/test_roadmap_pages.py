@@ -488,3 +488,25 @@ def test_compare_sets_a_plan_beside_its_one_year_selection_and_another_scenarios
     ]
     assert list(side.loc["Priority C (C)"][:4]) == ["starts 2027/28", "dropped", "starts 2026/27", "dropped"]
     assert list(side.loc["Priority B (B)"][:3]) == ["starts 2026/27", "kept", "starts 2027/28"]
+
+
+@pytest.mark.parametrize("page", ["pages/priorities.py", "pages/capacity_and_rules.py", "pages/compare.py"])
+def test_the_pages_that_edit_or_compare_a_plan_run_on_the_five_year_sample(page):
+    if not state.plan_sample_available():
+        pytest.skip("the five-year sample is not in sample_data/")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["portfolio"] = state.load_plan_sample()
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error
+    assert at.session_state["portfolio"] == state.load_plan_sample(), "opening a page changed the portfolio"
+
+
+def test_the_roadmap_page_prepares_a_board_pack_with_the_roadmap():
+    at = open_roadmap(three_year_plan())
+    at.button(key="roadmap_prepare_pack").click().run(timeout=180)
+    assert not at.exception, [e.value for e in at.exception]
+    (key, pdf) = at.session_state["roadmap_board_pack"]
+    assert key[0] == three_year_plan() and pdf[:4] == b"%PDF"
+    assert any(b.label == "Download the board pack (.pdf)" for b in at.get("download_button"))
