@@ -44,9 +44,7 @@ def plan_text(portfolio: Portfolio, result: PlanResult) -> str:
             lines.append("Changes that would restore a plan (each checked by a re-solve):")
             lines += [f"  - {o.text}" for o in result.options]
         return "\n".join(lines)
-    lines.append(words.plan_figures(portfolio, result))
-    if result.status != "optimal":
-        lines.append(f"Not proven optimal: {words.gap_text(result.gap)} (net value).")
+    lines.append(words.plan_figures(portfolio, result))  # the status line above gives the gap when unproven
     rows = result.rows
     by_year = dict(result.horizons_by_year)
     for t in range(1, portfolio.plan.years + 1):

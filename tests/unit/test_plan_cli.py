@@ -157,3 +157,27 @@ def test_plan_runs_as_a_command(plan_file):
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["schema"] == "priority-rationaliser/plan"
     assert "plan" in run("--help").stdout
+
+
+def test_an_unproven_plan_says_so_with_its_gap_in_text_and_json():
+    from optimiser import words
+    from optimiser.plan import solve_plan
+    from optimiser.plan_cli import plan_document, plan_text
+
+    portfolio = roadmap()
+    solved = solve_plan(portfolio)
+    unproven = replace(
+        solved,
+        status="feasible",
+        gap=0.02,
+        bound=12.6,
+        time_limit_hit=True,
+        message=words.plan_status_message("feasible", 0.02, True),
+    )
+    text = plan_text(portfolio, unproven)
+    assert (
+        "Status: feasible (HiGHS" in text
+        and "before proving this plan the best: it is within 2% of the best possible" in text
+    )
+    doc = plan_document(portfolio, unproven)
+    assert doc["proven"] is False and doc["gap"] == 0.02 and doc["time_limit_hit"] is True
