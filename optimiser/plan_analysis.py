@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable
@@ -672,8 +673,11 @@ def defer_deadline(
 
 def max_year_use(portfolio: Portfolio, dimension: str, year: int) -> float:
     """The most of `dimension` any plan can use in `year`: every activity running and every priority that
-    may be started under way at its costliest start (gains, which only add capacity, left out)."""
+    may be started under way at its costliest start (gains, which only add capacity, left out; infinite when
+    a gain is negative)."""
     total = 0.0
+    if any(p.gain(dimension) < 0 for p in portfolio.priorities):  # a gain that takes capacity away: no bound here
+        return math.inf
     for p in portfolio.priorities:
         if p.id in portfolio.rules.locked_out:
             continue

@@ -940,6 +940,8 @@ def plan_reason_text(portfolio: Portfolio, pid: str, reason) -> str:
     if kind == "alongside":
         return f"it runs alongside {other}, which starts in {year}"
     if kind == "prerequisite_not_started":
+        if reason.subject and portfolio.priority(reason.subject).existing:
+            return f"it needs {other} running, which is stopped from the start of the plan"
         return f"it needs {other}, which is not started in the plan"
     if kind == "prerequisite_cannot_finish":
         return f"it needs {other}, which cannot be finished within the plan"

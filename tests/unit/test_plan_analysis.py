@@ -356,3 +356,14 @@ def test_the_better_than_today_re_solve_agrees_with_a_plain_re_solve():
         if a.answer is not None:
             changed = raise_capacity(p, a.dimension, a.year, a.step)
             assert check_rules(changed, a.answer.result.schedule) == ()
+
+
+def test_a_priority_that_needs_a_stopped_activity_says_so():
+    # Z (value 9) is worth more than keeping E (value 1) running in the 10 days there are, so E stops from the
+    # start of the plan and R, which needs E running, cannot start.
+    p = plan([item("E", 10, 1, existing=True), item("Z", 10, 9), item("R", 0, 1, requires=("E",))], years=1)
+    result = solved(p)
+    assert result.schedule.stop_of == {"E": 1}
+    why = why_start(p, result, "R")
+    assert Reason("prerequisite_not_started", subject="E") in why.blocked
+    assert "it needs Priority E (E) running, which is stopped from the start of the plan" in words.plan_why_text(p, why)
