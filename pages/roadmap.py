@@ -28,6 +28,8 @@ from ui.text import plain
 
 state.through_router()
 
+MAX_GANTT_ROWS = 200  # rows drawn on the Gantt (a large portfolio's plan is in the tables in full)
+
 st.title("Roadmap")
 st.caption(
     "The plan over several years: which priorities start in which year, which existing activities to stop to "
@@ -115,6 +117,12 @@ show_waiting = show_col.toggle("Show priorities not started", value=False, key="
 if plan.status == "optimal":
     status_col.caption(plain(status))
 gantt = gantt_frame(portfolio, plan, group_by, include_not_started=show_waiting)
+if len(gantt) > MAX_GANTT_ROWS:
+    st.caption(
+        f"The chart shows the first {MAX_GANTT_ROWS} of {len(gantt):,} rows (by group, then start); every priority "
+        "is in the tables below."
+    )
+    gantt = gantt.head(MAX_GANTT_ROWS)
 st.container(key="roadmap_gantt").altair_chart(gantt_chart(gantt, plan.years, group_by), width="stretch")
 
 # ------------------------------------------------------------------ locks to a year and forbidden years

@@ -510,3 +510,22 @@ def test_the_roadmap_page_prepares_a_board_pack_with_the_roadmap():
     (key, pdf) = at.session_state["roadmap_board_pack"]
     assert key[0] == three_year_plan() and pdf[:4] == b"%PDF"
     assert any(b.label == "Download the board pack (.pdf)" for b in at.get("download_button"))
+
+
+def test_a_plan_not_proven_says_how_close_it_is_and_offers_a_longer_time_limit(monkeypatch):
+    from optimiser import words
+
+    real = state.cached_plan
+
+    def stopped_early(portfolio, solver, time_limit):
+        plan = real(portfolio, solver, time_limit)
+        message = words.plan_status_message("feasible", 0.004, True)
+        return replace(plan, status="feasible", gap=0.004, time_limit_hit=True, message=message)
+
+    monkeypatch.setattr(state, "cached_plan", stopped_early)
+    at = open_roadmap(three_year_plan())
+    (warning,) = [w.value.replace("\\", "") for w in at.warning]
+    assert "stopped at its time limit before proving this plan the best" in warning
+    assert "within 0.4% of the best possible" in warning and "longer time limit" in warning
+    assert not any("Optimal plan (proven" in c.value.replace("\\", "") for c in at.caption)
+    assert gantt_description(at).startswith("Roadmap. ")
