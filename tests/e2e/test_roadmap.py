@@ -1,12 +1,16 @@
 """The roadmap in a real browser: set a plan length on Capacity and rules, open the Roadmap, move a priority's
-year lock to another year and watch the Gantt change; the Roadmap and Capacity pages fit a projector."""
+year lock to another year and watch the Gantt change; the Roadmap and Capacity pages fit a projector; the
+five-year sample's board pack carries its roadmap."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
+from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from tests.e2e.harness import ROOT, streamlit_servers, wait_until_idle
 
@@ -133,4 +137,25 @@ def test_the_roadmap_and_capacity_pages_fit_a_projector(browser, server, width, 
     labels = page.locator(".st-key-roadmap_gantt .role-axis-label text").all_text_contents()
     assert any("Integrated neighbourhood" in text for text in labels), labels[:5]
     assert not [text for text in labels if text.endswith("…")], "a name on the Gantt is cut off"
+    context.close()
+
+
+def test_the_five_year_sample_and_its_board_pack_with_the_roadmap(browser, server):
+    context, page = open_page(browser, server)
+    page.get_by_role("link", name="Roadmap").click()
+    page.get_by_role("heading", name="Roadmap", exact=True).wait_for()
+    page.get_by_role("button", name="Load the five-year sample").click()
+    wait_for_gantt(page, "Improvement capability academy (LOC-WF03): 2026/27")  # the academy starts in year 1
+    wait_until_idle(page)
+    page.get_by_role("button", name="Prepare the board pack with this roadmap (PDF)").click()
+    button = page.get_by_role("button", name="Download the board pack (.pdf)")
+    button.wait_for(timeout=120_000)
+    with page.expect_download() as download:
+        button.click()
+    pdf = Path(download.value.path()).read_bytes()
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+    order = ["Improvement priorities: recommended set", "Roadmap", "What we stop, and what that frees", "Appendix"]
+    found = [text.find(part) for part in order]
+    assert -1 not in found and found == sorted(found), dict(zip(order, found))
+    assert "Over 5 years (2026/27 to 2030/31) the plan starts" in text
     context.close()
