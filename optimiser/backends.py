@@ -187,10 +187,10 @@ def highs_instance(model: SelectionModel, time_limit: float, gap: float, integer
     h.setOptionValue("threads", 1)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(gap))
-    if model.size <= SMALL_MODEL_MAX and model.tuning == "selection":
+    if model.size <= SMALL_MODEL_MAX and model.tuning in ("selection", "plan-small"):
         for option, value in SMALL_MODEL_OPTIONS.items():
             h.setOptionValue(option, value)
-    if model.tuning == "plan" and integer and gap == 0:
+    if model.tuning.startswith("plan") and integer and gap == 0:
         # Plans: values lie on a lattice (weighted scores, and shares of them by year), so HiGHS may stop once
         # its bound is less than one unit above its best plan; run_highs then calls it proven (is_proven).
         from .reduced import objective_unit
@@ -270,7 +270,7 @@ def run_highs(
 def solve_with_highs(model: SelectionModel, time_limit: float, gap: float) -> SolverOutcome:
     started = time.perf_counter()
     unit = 0.0
-    if model.tuning == "plan" and gap == 0 and bool(np.all(model.is_integer())):
+    if model.tuning.startswith("plan") and gap == 0 and bool(np.all(model.is_integer())):
         from .reduced import objective_unit
 
         unit = objective_unit(model)

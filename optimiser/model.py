@@ -51,8 +51,8 @@ class SelectionModel:
     rows: list[Row] = field(default_factory=list)
     integer: np.ndarray | None = None  # per column; None means every column is integer
     aux_names: tuple[str, ...] = ()  # names of the columns after the priorities
-    # Which solver settings suit it: 'selection' (the one-year model and its variants) or 'plan' (the
-    # time-indexed multi-year model, which HiGHS solves faster with its default search; bench/plan_speed.py).
+    # Which solver settings suit it: 'selection' (the one-year model and its variants), 'plan-small' or
+    # 'plan' (the time-indexed multi-year model, small or not; see plan_model.PLAN_SMALL_BELOW).
     tuning: str = "selection"
 
     @property

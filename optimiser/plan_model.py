@@ -35,6 +35,10 @@ from .domain import HORIZONS, Portfolio, Priority
 from .model import INF, Row, SelectionModel, _readable, pair_row, priority_weights, safe_name, theme_row
 
 FORMULATIONS = ("strong", "weak")
+# Below this many priorities HiGHS solves plans faster with the one-year model's small-model settings (the
+# five-year sample: 0.5-0.8 s against 3.4-3.8 s); from it, with its default search (gen.py N=200, T=5:
+# 5-15 s against 40-60+ s). Measured with bench/plan_speed.py.
+PLAN_SMALL_BELOW = 100
 
 
 @dataclass(frozen=True)
@@ -366,7 +370,7 @@ def build_plan_model(portfolio: Portfolio, formulation: str = "strong") -> tuple
         col_upper=np.array(col_upper, dtype=float),
         rows=rows,
         aux_names=tuple(names),
-        tuning="plan",
+        tuning="plan-small" if n < PLAN_SMALL_BELOW else "plan",
     )
     return model, PlanMap(years, starts, runs)
 
