@@ -554,7 +554,8 @@ def with_plan(
         )
     if problems:
         raise PortfolioError(problems)
-    return checked(replace(portfolio, plan=settings, dimensions=tuple(dims)))
+    candidate = replace(portfolio, plan=settings, dimensions=tuple(dims))
+    return portfolio if candidate == portfolio else checked(candidate)  # a valid portfolio needs no new check
 
 
 def checked(candidate: Portfolio) -> Portfolio:
