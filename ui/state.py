@@ -44,7 +44,15 @@ from optimiser.formats import load_portfolio, portfolio_to_dict
 from optimiser.frontier import Frontier, WeightSensitivity, frontier, weight_sensitivity
 from optimiser.parsing import parse_portfolio
 from optimiser.plan import solve_plan
-from optimiser.plan_analysis import capacity_worth, defer_deadline, start_earlier, why_start
+from optimiser.plan_analysis import (
+    CapacityWorth,
+    ReSolved,
+    WhyStart,
+    capacity_worth,
+    defer_deadline,
+    start_earlier,
+    why_start,
+)
 from optimiser.result import PlanResult, Result
 from optimiser.solve import solve
 from optimiser.store import STORE_URL_ENV, ScenarioStore, StoreError, VersionInfo, default_url, link_version
@@ -590,6 +598,7 @@ def without_year_rule(portfolio: Portfolio, kind: str, priority_id: str, year: i
 
 
 def _year_rules_change(before: Portfolio, after: Portfolio) -> list[str]:
+    """What changed in the year locks, forbidden years and plan settings, in words (names first)."""
     labels = after.plan.labels
 
     def when(year: int) -> str:
@@ -610,13 +619,19 @@ def _year_rules_change(before: Portfolio, after: Portfolio) -> list[str]:
     for pid, year in before.rules.forbidden_starts:
         if (pid, year) not in new_forbid:
             parts.append(f"{words.name_of(before, pid)} may start in {when(year)} again")
-    if before.plan != after.plan:
-        parts.append(f"plan {before.plan.years} → {after.plan.years} years from {after.plan.first_year}")
+    old, new = before.plan, after.plan
+    if old.years != new.years:
+        parts.append(f"plan length {old.years} → {new.years} years")
+    if old.first_year != new.first_year:
+        parts.append(f"first year {old.first_year} → {new.first_year}")
+    if old.value_mode != new.value_mode:
+        parts.append(f"value counted as: {VALUE_MODES.get(new.value_mode, new.value_mode).lower()}")
     return parts
 
 
 def plan_change_effect(portfolio: Portfolio, before: PlanResult, after: PlanResult) -> str:
-    """'A (X) now starts 2026/27 (was 2027/28); B (Y) is no longer started', or that nothing moved."""
+    """'A (X) starts 2026/27 (was: starts 2027/28); B (Y) not started (was: starts 2028/29)', at most six, or
+    that the plan did not change."""
     if not (before.has_selection and after.has_selection):
         return "no plan before" if after.has_selection else "no plan now"
     labels = after.years or portfolio.plan.labels
@@ -638,6 +653,7 @@ def plan_change_effect(portfolio: Portfolio, before: PlanResult, after: PlanResu
 
 
 def plan_when(row: Any, labels: tuple[str, ...]) -> str:
+    """Where a plan row is, for a before/after sentence: 'starts 2027/28', 'not started', 'continues to ...'."""
     if row.status == "started" and row.start is not None:
         return f"starts {labels[row.start - 1] if row.start <= len(labels) else f'year {row.start}'}"
     return when_text(row, labels)
@@ -645,7 +661,7 @@ def plan_when(row: Any, labels: tuple[str, ...]) -> str:
 
 def last_plan_change_text() -> str | None:
     """'Last change: ... Effect on the plan: ...' for the latest change when it produced the current portfolio
-    (and both portfolios are plans), else None."""
+    and that is a plan (the effect only when the portfolio before was a plan too), else None."""
     last = st.session_state.get(LAST_CHANGE)
     if last is None or last[1] != portfolio() or not last[1].is_multi_year:
         return None
@@ -666,24 +682,30 @@ def last_plan_change_text() -> str | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def cached_why_start(portfolio: Portfolio, plan: PlanResult, priority_id: str):
+def cached_why_start(portfolio: Portfolio, plan: PlanResult, priority_id: str) -> WhyStart:
     return why_start(portfolio, plan, priority_id)
 
 
 @st.cache_data(show_spinner="Re-solving the plan with it a year earlier…", max_entries=128)
-def cached_start_earlier(portfolio: Portfolio, plan: PlanResult, priority_id: str, solver: str, time_limit: float):
+def cached_start_earlier(
+    portfolio: Portfolio, plan: PlanResult, priority_id: str, solver: str, time_limit: float
+) -> ReSolved:
     return start_earlier(portfolio, plan, priority_id, solver=solver, time_limit=time_limit)
 
 
 @st.cache_data(show_spinner="Re-solving the plan with its deadline a year later…", max_entries=128)
-def cached_defer_deadline(portfolio: Portfolio, plan: PlanResult, priority_id: str, solver: str, time_limit: float):
+def cached_defer_deadline(
+    portfolio: Portfolio, plan: PlanResult, priority_id: str, solver: str, time_limit: float
+) -> ReSolved:
     return defer_deadline(portfolio, plan, priority_id, solver=solver, time_limit=time_limit)
 
 
 @st.cache_data(show_spinner="Re-solving the plan with each capacity raised in each year…", max_entries=16)
-def cached_capacity_worth(portfolio: Portfolio, plan: PlanResult, solver: str, time_limit: float):
+def cached_capacity_worth(
+    portfolio: Portfolio, plan: PlanResult, solver: str, time_limit: float
+) -> tuple[CapacityWorth, ...]:
     return capacity_worth(portfolio, plan, solver=solver, time_limit=time_limit)
 
 
-CAPACITY_WORTH_ASKED = "roadmap_capacity_worth_asked"
-ROADMAP_PACK = "roadmap_board_pack"  # ((portfolio, plan), pdf bytes) of the Roadmap page's board pack  # the (portfolio, plan) whose capacity worth was asked for
+CAPACITY_WORTH_ASKED = "roadmap_capacity_worth_asked"  # the (portfolio, plan) whose capacity worth was asked for
+ROADMAP_PACK = "roadmap_board_pack"  # ((portfolio, plan), pdf bytes) of the Roadmap page's board pack
