@@ -529,3 +529,23 @@ def test_a_plan_not_proven_says_how_close_it_is_and_offers_a_longer_time_limit(m
     assert "within 0.4% of the best possible" in warning and "longer time limit" in warning
     assert not any("Optimal plan (proven" in c.value.replace("\\", "") for c in at.caption)
     assert gantt_description(at).startswith("Roadmap. ")
+
+
+def test_hostile_names_render_as_plain_text_on_the_roadmap_with_its_why_panel_and_locks():
+    from tests.app.test_hostile_text import DANGEROUS, HOSTILE, rendered_texts
+
+    sample = state.load_plan_sample() if state.plan_sample_available() else replace(three_year_plan())
+    hostile = replace(
+        sample,
+        name="<script>alert('portfolio')</script>",
+        priorities=tuple(replace(p, name=HOSTILE.get(p.id, p.name), owner="<b>owner</b>") for p in sample.priorities),
+    )
+    target = "LOC-UEC03" if any(p.id == "LOC-UEC03" for p in hostile.priorities) else hostile.priorities[0].id
+    at = open_roadmap(hostile)
+    at.selectbox(key="roadmap_lock_priority").set_value(target).run()
+    at.button(key="roadmap_forbid").click().run()
+    at.selectbox(key="roadmap_why_priority").set_value(target).run()
+    assert not at.exception, [e.value for e in at.exception]
+    for text in rendered_texts(at):
+        for pattern in DANGEROUS:
+            assert not pattern.search(text), f"unescaped markup on the Roadmap: {text[:120]!r}"
