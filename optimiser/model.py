@@ -139,56 +139,14 @@ def balance_costs(portfolio: Portfolio, costs: np.ndarray | None = None) -> np.n
     return costs[:, k]
 
 
-def build_model(portfolio: Portfolio) -> SelectionModel:
-    """The mixed-integer model of DESIGN.md, with one named row per rule."""
+def pair_and_count_rows(portfolio: Portfolio, index: dict[str, int]) -> list[Row]:
+    """The rules on which priorities are kept at all, over the columns x_i at `index` (shared by the one-year
+    and the multi-year model): alternatives, the count limit and the theme minimums and maximums."""
     priorities = portfolio.priorities
     rules = portfolio.rules
-    ids = [p.id for p in priorities]
-    index = {pid: i for i, pid in enumerate(ids)}
-    n = len(ids)
-    value, penalty = priority_weights(portfolio)
-    costs = cost_matrix(portfolio)
+    n = len(priorities)
     all_cols = np.arange(n)
     rows: list[Row] = []
-
-    # Objective: value of what is kept minus the penalty for each sensitive priority dropped,
-    # i.e. sum (value_i + penalty_i) x_i - sum penalty_i.
-    objective = value + penalty
-    constant = -float(penalty.sum())
-
-    # Must-dos and locks fix variables through their bounds.
-    col_lower = np.zeros(n)
-    col_upper = np.ones(n)
-    for i, p in enumerate(priorities):
-        if p.must_do:
-            col_lower[i] = 1.0
-    for pid in rules.locked_in:
-        col_lower[index[pid]] = 1.0
-    for pid in rules.locked_out:
-        col_upper[index[pid]] = 0.0
-
-    # Capacity: what is kept fits each dimension once headroom is set aside.
-    for k, dim in enumerate(portfolio.dimensions):
-        column = costs[:, k]
-        nz = np.flatnonzero(column)
-        rows.append(Row(capacity_row(portfolio, dim.name), "capacity", dim.name, nz, column[nz], -INF, dim.usable))
-
-    # Prerequisites: x_a <= x_b when a requires b.
-    for i, p in enumerate(priorities):
-        for other in p.requires:
-            j = index[other]
-            rows.append(
-                Row(
-                    pair_row("requires", i, j, p.id, other),
-                    "requires",
-                    f"{p.id}|{other}",
-                    np.array([i, j]),
-                    np.array([1.0, -1.0]),
-                    -INF,
-                    0.0,
-                )
-            )
-
     # Exclusions: at most one of two alternatives (each pair once).
     seen_pairs: set[tuple[str, str]] = set()
     for p in priorities:
@@ -244,6 +202,60 @@ def build_model(portfolio: Portfolio) -> SelectionModel:
                     float(limit.max_count),
                 )
             )
+
+    return rows
+
+
+def build_model(portfolio: Portfolio) -> SelectionModel:
+    """The mixed-integer model of DESIGN.md, with one named row per rule."""
+    priorities = portfolio.priorities
+    rules = portfolio.rules
+    ids = [p.id for p in priorities]
+    index = {pid: i for i, pid in enumerate(ids)}
+    n = len(ids)
+    value, penalty = priority_weights(portfolio)
+    costs = cost_matrix(portfolio)
+    rows: list[Row] = []
+
+    # Objective: value of what is kept minus the penalty for each sensitive priority dropped,
+    # i.e. sum (value_i + penalty_i) x_i - sum penalty_i.
+    objective = value + penalty
+    constant = -float(penalty.sum())
+
+    # Must-dos and locks fix variables through their bounds.
+    col_lower = np.zeros(n)
+    col_upper = np.ones(n)
+    for i, p in enumerate(priorities):
+        if p.must_do:
+            col_lower[i] = 1.0
+    for pid in rules.locked_in:
+        col_lower[index[pid]] = 1.0
+    for pid in rules.locked_out:
+        col_upper[index[pid]] = 0.0
+
+    # Capacity: what is kept fits each dimension once headroom is set aside.
+    for k, dim in enumerate(portfolio.dimensions):
+        column = costs[:, k]
+        nz = np.flatnonzero(column)
+        rows.append(Row(capacity_row(portfolio, dim.name), "capacity", dim.name, nz, column[nz], -INF, dim.usable))
+
+    # Prerequisites: x_a <= x_b when a requires b.
+    for i, p in enumerate(priorities):
+        for other in p.requires:
+            j = index[other]
+            rows.append(
+                Row(
+                    pair_row("requires", i, j, p.id, other),
+                    "requires",
+                    f"{p.id}|{other}",
+                    np.array([i, j]),
+                    np.array([1.0, -1.0]),
+                    -INF,
+                    0.0,
+                )
+            )
+
+    rows.extend(pair_and_count_rows(portfolio, index))
 
     # Horizon balance: the share of the balance capacity used by the kept set that goes to horizon h
     # lies within [low, high], written linearly as sum_i (in_h(i) - low) c_i x_i >= 0 and

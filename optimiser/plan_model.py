@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .domain import HORIZONS, Portfolio, Priority
-from .model import INF, Row, SelectionModel, _readable, pair_row, priority_weights, safe_name, theme_row
+from .model import INF, Row, SelectionModel, _readable, pair_and_count_rows, pair_row, priority_weights, safe_name
 
 FORMULATIONS = ("strong", "weak")
 # Below this many priorities HiGHS solves plans faster with the one-year model's small-model settings (the
@@ -273,59 +273,8 @@ def build_plan_model(portfolio: Portfolio, formulation: str = "strong") -> tuple
                     )
                 )
 
-    # Alternatives: at most one ever delivered.
-    seen_pairs: set[tuple[str, str]] = set()
-    for p in priorities:
-        for other in p.excludes:
-            pair = (min(p.id, other), max(p.id, other))
-            if pair in seen_pairs:
-                continue
-            seen_pairs.add(pair)
-            a, b = index[pair[0]], index[pair[1]]
-            rows.append(
-                Row(
-                    pair_row("excludes", a, b, pair[0], pair[1]),
-                    "excludes",
-                    f"{pair[0]}|{pair[1]}",
-                    np.array([a, b]),
-                    np.array([1.0, 1.0]),
-                    -INF,
-                    1.0,
-                )
-            )
-
-    # Counts over the plan: how many are delivered, in all and per theme.
-    if rules.max_priorities is not None:
-        rows.append(
-            Row("max_priorities", "max_priorities", "", np.arange(n), np.ones(n), -INF, float(rules.max_priorities))
-        )
-    themes = np.array([p.theme for p in priorities], dtype=object)
-    for limit in rules.theme_limits:
-        cols_t = np.flatnonzero(themes == limit.theme)
-        if limit.min_count is not None:
-            rows.append(
-                Row(
-                    theme_row(portfolio, limit.theme, "min"),
-                    "theme_min",
-                    limit.theme,
-                    cols_t,
-                    np.ones(len(cols_t)),
-                    float(limit.min_count),
-                    INF,
-                )
-            )
-        if limit.max_count is not None:
-            rows.append(
-                Row(
-                    theme_row(portfolio, limit.theme, "max"),
-                    "theme_max",
-                    limit.theme,
-                    cols_t,
-                    np.ones(len(cols_t)),
-                    -INF,
-                    float(limit.max_count),
-                )
-            )
+    # Alternatives (at most one ever delivered), the count limit and theme limits over what is delivered.
+    rows.extend(pair_and_count_rows(portfolio, index))
 
     # Horizon balance over the plan: each horizon's share of the balance capacity used over all years.
     if rules.horizon_bands:

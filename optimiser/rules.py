@@ -107,15 +107,23 @@ def check_rules(portfolio: Portfolio, kept: Collection[str] | Schedule) -> tuple
         use = {h: 0.0 for h in HORIZONS}
         for p in members:
             use[p.horizon] += dict(p.costs).get(balance, 0.0)
-        total = sum(use.values())
-        if total > 0:
-            for band in rules.horizon_bands:
-                share = 100.0 * use[band.horizon] / total
-                if share < band.min_pct - SHARE_TOLERANCE_PCT:
-                    out.append(Violation("horizon_min", band.horizon, band.min_pct - share, f"share {share:.6g}%"))
-                if share > band.max_pct + SHARE_TOLERANCE_PCT:
-                    out.append(Violation("horizon_max", band.horizon, share - band.max_pct, f"share {share:.6g}%"))
+        out.extend(band_violations(portfolio, use))
     return tuple(out)
+
+
+def band_violations(portfolio: Portfolio, use: dict[str, float]) -> list[Violation]:
+    """The balance bands broken by a use of the balance capacity per horizon (none when nothing is used)."""
+    out: list[Violation] = []
+    total = sum(use.values())
+    if total <= 0:
+        return out
+    for band in portfolio.rules.horizon_bands:
+        share = 100.0 * use[band.horizon] / total
+        if share < band.min_pct - SHARE_TOLERANCE_PCT:
+            out.append(Violation("horizon_min", band.horizon, band.min_pct - share, f"share {share:.6g}%"))
+        if share > band.max_pct + SHARE_TOLERANCE_PCT:
+            out.append(Violation("horizon_max", band.horizon, share - band.max_pct, f"share {share:.6g}%"))
+    return out
 
 
 def assert_rules(portfolio: Portfolio, kept: Collection[str] | Schedule, what: str = "a selection") -> None:
@@ -270,20 +278,8 @@ def check_schedule(portfolio: Portfolio, schedule: Schedule) -> tuple[Violation,
     if rules.horizon_bands:
         balance = portfolio.balance_capacity.name
         use = {h: 0.0 for h in HORIZONS}
-        for t in range(1, years + 1):
-            for p in members:
-                use[p.horizon] += plan_year_use(_only(portfolio, p), schedule, balance, t)[0]
-        total = sum(use.values())
-        if total > 0:
-            for band in rules.horizon_bands:
-                share = 100.0 * use[band.horizon] / total
-                if share < band.min_pct - SHARE_TOLERANCE_PCT:
-                    out.append(Violation("horizon_min", band.horizon, band.min_pct - share, f"share {share:.6g}%"))
-                if share > band.max_pct + SHARE_TOLERANCE_PCT:
-                    out.append(Violation("horizon_max", band.horizon, share - band.max_pct, f"share {share:.6g}%"))
+        for h in HORIZONS:
+            of_h = replace(portfolio, priorities=tuple(p for p in members if p.horizon == h))
+            use[h] = sum(plan_year_use(of_h, schedule, balance, t)[0] for t in range(1, years + 1))
+        out.extend(band_violations(portfolio, use))
     return tuple(out)
-
-
-def _only(portfolio: Portfolio, p) -> Portfolio:
-    """The portfolio with only priority p (to measure one priority's use with plan_year_use)."""
-    return replace(portfolio, priorities=(p,))

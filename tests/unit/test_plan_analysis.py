@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from optimiser import words
-from optimiser.domain import CapacityDimension, Criterion, PlanSettings, Portfolio, Priority, Rules
+from optimiser.domain import CapacityDimension, Portfolio
 from optimiser.plan import solve_plan
 from optimiser.plan_analysis import (
     CapacityWorth,
@@ -25,32 +25,12 @@ from optimiser.plan_analysis import (
 )
 from optimiser.result import PlanResult
 from optimiser.rules import check_rules
-
-
-def item(pid: str, cost: float = 1.0, value: float = 1.0, **extra) -> Priority:
-    fields = dict(
-        id=pid,
-        name=f"Priority {pid}",
-        source="local",
-        owner="",
-        theme="a",
-        horizon="short",
-        costs=(("ops", float(cost)),),
-        scores=(("benefit", float(value)),),
-    )
-    fields.update(extra)
-    return Priority(**fields)
+from tests.builders import plan_item as item
+from tests.builders import plan_portfolio
 
 
 def plan(priorities, years: int = 3, capacity: float = 10.0, value_mode: str = "per_year", **rules) -> Portfolio:
-    return Portfolio(
-        name="plan",
-        dimensions=(CapacityDimension("ops", "days", capacity),),
-        criteria=(Criterion("benefit", 1.0),),
-        priorities=tuple(priorities),
-        rules=Rules(sensitivity_penalty=0.0, **rules),
-        plan=PlanSettings(years, "2026/27", value_mode),
-    )
+    return plan_portfolio(priorities, years, capacity, value_mode, **rules)
 
 
 def solved(portfolio: Portfolio) -> PlanResult:

@@ -12,27 +12,13 @@ from pathlib import Path
 import pytest
 
 from optimiser.__main__ import main
-from optimiser.domain import CapacityDimension, Criterion, PlanSettings, Portfolio, Priority, Rules
+from optimiser.domain import CapacityDimension, Criterion, PlanSettings, Portfolio, Rules
 from optimiser.formats import load_portfolio, portfolio_to_json
 from optimiser.result import Schedule
 from optimiser.rules import check_rules
+from tests.builders import plan_item as item
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def item(pid: str, cost: float = 1.0, value: float = 1.0, **extra) -> Priority:
-    fields = dict(
-        id=pid,
-        name=f"Priority {pid}",
-        source="local",
-        owner="ICB",
-        theme="a",
-        horizon="short",
-        costs=(("ops", float(cost)),),
-        scores=(("benefit", float(value)),),
-    )
-    fields.update(extra)
-    return Priority(**fields)
 
 
 def roadmap(years: int = 3) -> Portfolio:

@@ -28,35 +28,13 @@ from optimiser.plan_model import build_plan_model
 from optimiser.result import Schedule
 from optimiser.rules import check_rules
 from optimiser.solve import solve
+from tests.builders import plan_item as item
+from tests.builders import plan_portfolio
 
 THEMES = ("a", "b")
 
 
-def item(pid: str, cost: float = 1.0, value: float = 1.0, **extra) -> Priority:
-    fields = dict(
-        id=pid,
-        name=f"Priority {pid}",
-        source="local",
-        owner="",
-        theme="a",
-        horizon="short",
-        costs=(("ops", float(cost)),),
-        scores=(("benefit", float(value)),),
-    )
-    fields.update(extra)
-    return Priority(**fields)
-
-
-def plan(priorities, years: int = 3, capacity: float = 10.0, value_mode: str = "completion", **rules) -> Portfolio:
-    by_year = rules.pop("by_year", ())
-    return Portfolio(
-        name="plan",
-        dimensions=(CapacityDimension("ops", "days", capacity, available_by_year=tuple(by_year)),),
-        criteria=(Criterion("benefit", 1.0),),
-        priorities=tuple(priorities),
-        rules=Rules(sensitivity_penalty=rules.pop("sensitivity_penalty", 0.0), **rules),
-        plan=PlanSettings(years, "2026/27", value_mode),
-    )
+plan = plan_portfolio
 
 
 def starts(result) -> dict[str, int]:
