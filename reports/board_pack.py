@@ -60,11 +60,25 @@ ROADMAP_WIDTH = 900  # pixels of the Gantt's image, shown 17 cm wide
 ROADMAP_ROWS = 28  # priorities per Gantt image (one A4 page at most)
 
 
+def _without_label_limits(spec):
+    """The spec with every label drawn whole (each `labelLimit` set to 0: no limit)."""
+    if isinstance(spec, dict):
+        return {k: (0 if k == "labelLimit" else _without_label_limits(v)) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [_without_label_limits(v) for v in spec]
+    return spec
+
+
 def _png(chart, width: int = CHART_WIDTH) -> str:
     spec = chart.to_dict()
     if spec.get("width") == "container":
         spec["width"] = width
-    png = vlc.vegalite_to_png(spec, scale=1.5)
+    try:
+        png = vlc.vegalite_to_png(spec, scale=1.5)
+    except ValueError:
+        # vl-convert fails to measure a label that its limit cuts inside a character of two UTF-16 units (an
+        # emoji, say): draw the labels whole instead.
+        png = vlc.vegalite_to_png(_without_label_limits(spec), scale=1.5)
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 

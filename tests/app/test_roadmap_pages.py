@@ -549,3 +549,14 @@ def test_hostile_names_render_as_plain_text_on_the_roadmap_with_its_why_panel_an
     for text in rendered_texts(at):
         for pattern in DANGEROUS:
             assert not pattern.search(text), f"unescaped markup on the Roadmap: {text[:120]!r}"
+
+
+def test_the_board_pack_draws_a_label_that_its_limit_would_cut_inside_an_emoji(sample):
+    from optimiser.solve import solve
+    from reports.board_pack import board_pack_html
+
+    label = "https://example.org/path?q=1 🙂 `code`"  # vl-convert fails on the label cut at its limit
+    emoji = replace(
+        sample, dimensions=tuple(replace(d, label=label) if i == 0 else d for i, d in enumerate(sample.dimensions))
+    )
+    assert "data:image/png;base64," in board_pack_html(emoji, solve(emoji))
