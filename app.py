@@ -42,6 +42,15 @@ with st.sidebar:
         st.rerun()
     changes = len(st.session_state.get(state.HISTORY) or [])
     st.caption(f"{changes} change{'s' if changes != 1 else ''} this session can be undone.")
+    if state.plan_sample_available() and st.button(
+        "Open the five-year sample",
+        key="open_plan_sample",
+        width="stretch",
+        help="Replaces the current portfolio with the fictional five-year plan (2026/27 to 2030/31); Undo brings "
+        "this one back. The Roadmap page shows its plan.",
+    ):
+        state.use_plan_sample()
+        st.rerun()
 
 navigation = st.navigation(
     [

@@ -140,11 +140,12 @@ def test_the_roadmap_and_capacity_pages_fit_a_projector(browser, server, width, 
     context.close()
 
 
-def test_the_five_year_sample_and_its_board_pack_with_the_roadmap(browser, server):
+def test_the_five_year_sample_from_the_sidebar_and_its_board_pack_with_the_roadmap(browser, server):
     context, page = open_page(browser, server)
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Open the five-year sample").click()
+    page.get_by_text("1 change this session can be undone.").wait_for()  # the sample is open
     page.get_by_role("link", name="Roadmap").click()
     page.get_by_role("heading", name="Roadmap", exact=True).wait_for()
-    page.get_by_role("button", name="Load the five-year sample").click()
     wait_for_gantt(page, "Improvement capability academy (LOC-WF03): 2026/27")  # the academy starts in year 1
     wait_until_idle(page)
     page.get_by_role("button", name="Prepare the board pack with this roadmap (PDF)").click()
