@@ -560,3 +560,20 @@ def test_the_board_pack_draws_a_label_that_its_limit_would_cut_inside_an_emoji(s
         sample, dimensions=tuple(replace(d, label=label) if i == 0 else d for i, d in enumerate(sample.dimensions))
     )
     assert "data:image/png;base64," in board_pack_html(emoji, solve(emoji))
+
+
+def test_the_roadmap_workbook_keeps_a_formula_like_name_as_guarded_text():
+    portfolio, plan = hand_plan()
+    hostile = replace(
+        portfolio,
+        priorities=tuple(
+            replace(p, name='=HYPERLINK("http://evil.example","x")') if p.id == "N1" else p
+            for p in portfolio.priorities
+        ),
+    )
+    book = load_workbook(io.BytesIO(roadmap_workbook(hostile, plan)))
+    names = [row[1] for row in book["Roadmap"].iter_rows(min_row=2, values_only=True)]
+    assert '\'=HYPERLINK("http://evil.example","x")' in names
+    assert not any(cell.data_type == "f" for sheet in book.worksheets for row in sheet.iter_rows() for cell in row), (
+        "no formula in the workbook"
+    )
