@@ -8,6 +8,7 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 PAGES = [
     "pages/rationalise.py",
+    "pages/roadmap.py",
     "pages/present.py",
     "pages/priorities.py",
     "pages/capacity_and_rules.py",

@@ -54,6 +54,7 @@ def test_every_page_runs_without_exception(page):
     at = open_app(page)
     assert at.title[0].value in {
         "Rationalise",
+        "Roadmap",
         "Present",
         "Priorities",
         "Capacity and rules",
