@@ -6,6 +6,7 @@ from optimiser.backends import SOLVERS
 from ui import state
 from ui.text import plain
 
+state.router_not_a_page()  # before any widget: see its docstring
 st.set_page_config(page_title="Priority rationaliser", page_icon=":material/balance:", layout="wide")
 state.init_state()
 state.open_link_once()

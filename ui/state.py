@@ -349,6 +349,23 @@ def through_router() -> None:
     st.rerun()
 
 
+def router_not_a_page() -> None:
+    """Run app.py as the router, never as a page of Streamlit's automatic multipage app. Call it first in app.py.
+
+    The first run in a fresh server process comes before app.py's first st.navigation call, so Streamlit wraps
+    app.py as a page of its older automatic multipage app (there is a `pages/` folder). A widget's identity
+    includes the page that draws it: in that one run the sidebar's widgets (Solver, Time limit, Undo, Redo,
+    Open the five-year sample) are drawn by page "app", in every later run by the router. The browser then
+    sends the first click on any of them under the old identity, and the run ignores it (the second click
+    works). Leave that mode before drawing anything and run again, so the first page a browser sees carries
+    the router's own widgets."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 # ------------------------------------------------------------------ robustness (issue 14)
 
 ROBUSTNESS = "robustness_results"  # {(portfolio, samples, seed): Robustness}, the latest few of this session
