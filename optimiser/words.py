@@ -845,6 +845,17 @@ def plan_capacity_full(portfolio: Portfolio, use) -> str:
     )
 
 
+def one_year_view_of_plan(portfolio: Portfolio) -> str:
+    """What the one-year pages show when the scenario has a multi-year plan."""
+    labels = portfolio.plan.labels
+    return (
+        f"This scenario has a {portfolio.plan.years}-year plan ({labels[0]} to {labels[-1]}). This page answers the "
+        f"one-year question: what to keep in {labels[0]}, every priority in or out, with the available capacity and "
+        "headroom of the capacity table (per-year figures, durations, deadlines, capacity gained and stopping are "
+        "not used). The Roadmap page shows the plan."
+    )
+
+
 def plan_infeasible(conflicts) -> str:
     return "No plan meets every rule: " + " ".join(c.text for c in conflicts)
 

@@ -30,6 +30,9 @@ state.through_router()
 st.title("Rationalise")
 
 portfolio = state.portfolio()
+if portfolio.is_multi_year:
+    st.caption(plain(words.one_year_view_of_plan(portfolio)))
+    st.page_link("pages/roadmap.py", label="Open the roadmap", icon=":material/view_timeline:")
 
 result = state.current_result()
 unapplied = st.session_state.get(state.UNAPPLIED_EDITS)

@@ -577,3 +577,17 @@ def test_the_roadmap_workbook_keeps_a_formula_like_name_as_guarded_text():
     assert not any(cell.data_type == "f" for sheet in book.worksheets for row in sheet.iter_rows() for cell in row), (
         "no formula in the workbook"
     )
+
+
+def test_rationalise_says_it_answers_the_one_year_question_of_a_plan():
+    if not state.plan_sample_available():
+        pytest.skip("the five-year sample is not in sample_data/")
+    from optimiser.formats import load_portfolio
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["portfolio"] = load_portfolio(state.SAMPLE_PLAN_PATH)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = " ".join(c.value.replace("\\", "") for c in at.caption)  # captions are Markdown-escaped
+    assert "This scenario has a 5-year plan (2026/27 to 2030/31)" in captions
+    assert "The Roadmap page shows the plan." in captions
