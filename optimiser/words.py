@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .domain import Portfolio, horizon_term
+from .domain import VALUE_MODES, Portfolio, horizon_term
 
 # The three value figures, with the one definition each is shown with.
 VALUE_TERMS: dict[str, str] = {
@@ -1321,3 +1321,90 @@ def plan_balance_line(portfolio: Portfolio, shares) -> str:
         ", ".join(f"{horizon_term(h.horizon)} {h.kept_pct:.0f}%" for h in shares)
         + f" of {portfolio.balance_capacity.display.lower()} capacity used"
     )
+
+
+# ------------------------------------------------------------------ a plan's rows and changes in words
+
+
+def plan_year_text(labels: tuple[str, ...], year: int | None) -> str:
+    """The label of a plan year (1-based), "year 7" past the labels, "" for None."""
+    if year is None:
+        return ""
+    return labels[year - 1] if 1 <= year <= len(labels) else f"year {year}"
+
+
+def plan_when_text(row, labels: tuple[str, ...]) -> str:
+    """When a row of the plan runs, in words: '2026/27 to 2027/28', 'runs to 2027/28, stopped from 2028/29'."""
+    if row.status == "stopped":
+        stop = plan_year_text(labels, row.stop)
+        if row.finish is None:
+            return f"stopped from {stop}"
+        return f"runs to {plan_year_text(labels, row.finish)}, stopped from {stop}"
+    if row.status == "continued":
+        return f"continues to {labels[-1]}" if labels else "continues"
+    if row.status == "started":
+        start, finish = plan_year_text(labels, row.start), plan_year_text(labels, row.finish)
+        return start if start == finish else f"{start} to {finish}"
+    return "not started"
+
+
+def plan_settings_change(before: Portfolio, after: Portfolio) -> list[str]:
+    """What changed in the year locks, forbidden years and plan settings, in words (names first)."""
+    labels = after.plan.labels
+
+    def when(year: int) -> str:
+        return plan_year_text(labels, year)
+
+    parts = []
+    old_locks, new_locks = set(before.rules.year_locks), set(after.rules.year_locks)
+    for pid, year in after.rules.year_locks:
+        if (pid, year) not in old_locks:
+            parts.append(f"{name_of(after, pid)} locked to {when(year)}")
+    for pid, year in before.rules.year_locks:
+        if (pid, year) not in new_locks and pid not in dict(after.rules.year_locks):
+            parts.append(f"year lock lifted on {name_of(before, pid)}")
+    old_forbid, new_forbid = set(before.rules.forbidden_starts), set(after.rules.forbidden_starts)
+    for pid, year in after.rules.forbidden_starts:
+        if (pid, year) not in old_forbid:
+            parts.append(f"{name_of(after, pid)} may not start in {when(year)}")
+    for pid, year in before.rules.forbidden_starts:
+        if (pid, year) not in new_forbid:
+            parts.append(f"{name_of(before, pid)} may start in {when(year)} again")
+    old, new = before.plan, after.plan
+    if old.years != new.years:
+        parts.append(f"plan length {old.years} → {new.years} years")
+    if old.first_year != new.first_year:
+        parts.append(f"first year {old.first_year} → {new.first_year}")
+    if old.value_mode != new.value_mode:
+        parts.append(f"value counted as: {VALUE_MODES.get(new.value_mode, new.value_mode).lower()}")
+    return parts
+
+
+def plan_change_effect(portfolio: Portfolio, before, after) -> str:
+    """'A (X) starts 2026/27 (was: starts 2027/28); B (Y) not started (was: starts 2028/29)', at most six, or
+    that the plan did not change."""
+    if not (before.has_selection and after.has_selection):
+        return "no plan before" if after.has_selection else "no plan now"
+    labels = after.years or portfolio.plan.labels
+    parts = []
+    for row in after.rows:
+        try:
+            old = before.row(row.priority_id)
+        except KeyError:
+            continue
+        who = name_of(portfolio, row.priority_id)
+        now = plan_when(row, labels)
+        was = plan_when(old, before.years or labels)
+        if now != was:
+            parts.append(f"{who} {now} (was: {was})")
+    if not parts:
+        return "the plan did not change"
+    shown = parts[:6]
+    return "; ".join(shown) + (f"; and {len(parts) - 6} more" if len(parts) > 6 else "")
+
+
+def plan_when(row, labels: tuple[str, ...]) -> str:
+    """Where a plan row is, for a before/after sentence: 'starts 2027/28', 'not started', 'continues to ...'."""
+    if row.status == "started" and row.start is not None:
+        return f"starts {plan_year_text(labels, row.start)}"
+    return plan_when_text(row, labels)

@@ -13,6 +13,7 @@ import textwrap
 import altair as alt
 import pandas as pd
 
+from optimiser import words
 from optimiser.domain import HORIZON_LABELS, HORIZONS, Portfolio, Priority
 from optimiser.result import PlanResult, PlanRow
 
@@ -81,27 +82,6 @@ def row_kind(row: PlanRow) -> str:
     return KIND_NOT_STARTED
 
 
-def _year(labels: tuple[str, ...], year: int | None) -> str:
-    if year is None:
-        return ""
-    return labels[year - 1] if 1 <= year <= len(labels) else f"year {year}"
-
-
-def when_text(row: PlanRow, labels: tuple[str, ...]) -> str:
-    """When a row of the plan runs, in words: '2026/27 to 2027/28', 'runs to 2027/28, stopped from 2028/29'."""
-    if row.status == "stopped":
-        stop = _year(labels, row.stop)
-        if row.finish is None:
-            return f"stopped from {stop}"
-        return f"runs to {_year(labels, row.finish)}, stopped from {stop}"
-    if row.status == "continued":
-        return f"continues to {labels[-1]}" if labels else "continues"
-    if row.status == "started":
-        start, finish = _year(labels, row.start), _year(labels, row.finish)
-        return start if start == finish else f"{start} to {finish}"
-    return "not started"
-
-
 def _group_value(p: Priority, group_by: str) -> str:
     if group_by == "horizon":
         return HORIZON_LABELS.get(p.horizon, p.horizon)
@@ -133,7 +113,7 @@ def gantt_frame(
         if p.must_do:
             notes.append("national must-do")
         if kind == KIND_STOPPED:
-            notes.append(f"stopped from {_year(labels, r.stop)}")
+            notes.append(f"stopped from {words.plan_year_text(labels, r.stop)}")
         if kind == KIND_DEFERRED:
             notes.append("deferred")
         rows.append(
@@ -153,10 +133,10 @@ def gantt_frame(
                 "x_start": float(r.start - 1) if runs else None,
                 "x_end": float(r.finish) if runs else None,
                 "x_stop": float(r.stop - 1) if r.stop is not None else None,
-                "start_label": _year(labels, r.start) if runs else "",
-                "finish_label": _year(labels, r.finish) if runs else "",
-                "stop_label": _year(labels, r.stop),
-                "when": when_text(r, labels),
+                "start_label": words.plan_year_text(labels, r.start) if runs else "",
+                "finish_label": words.plan_year_text(labels, r.finish) if runs else "",
+                "stop_label": words.plan_year_text(labels, r.stop),
+                "when": words.plan_when_text(r, labels),
                 "note": ", ".join(notes),
                 "order": 0,
             }
@@ -327,7 +307,7 @@ def capacity_years_frame(portfolio: Portfolio, plan: PlanResult) -> pd.DataFrame
                 "name": use.dimension,
                 "unit": unit,
                 "year": use.year,
-                "year_label": _year(labels, use.year),
+                "year_label": words.plan_year_text(labels, use.year),
                 "available": round(use.available, 2),
                 "gained": round(use.gained, 2),
                 "total": round(use.available + use.gained, 2),
@@ -413,7 +393,9 @@ def balance_years_frame(portfolio: Portfolio, plan: PlanResult) -> pd.DataFrame:
     """The share of the balance capacity used by each horizon in each year and over the whole plan."""
     labels = plan.years or portfolio.plan.labels
     rows = []
-    periods = [(_year(labels, year), shares) for year, shares in plan.horizons_by_year] + [(WHOLE_PLAN, plan.horizons)]
+    periods = [(words.plan_year_text(labels, year), shares) for year, shares in plan.horizons_by_year] + [
+        (WHOLE_PLAN, plan.horizons)
+    ]
     for index, (period, shares) in enumerate(periods):
         for h in shares:
             rows.append(
@@ -504,10 +486,10 @@ def roadmap_frame(portfolio: Portfolio, plan: PlanResult) -> pd.DataFrame:
             {
                 "priority": priority_label(p),
                 "in the plan": row_kind(r),
-                "when": when_text(r, labels),
-                "starts": _year(labels, r.start) if r.status == "started" else "",
-                "finishes": _year(labels, r.finish) if r.status == "started" else "",
-                "stops from": _year(labels, r.stop),
+                "when": words.plan_when_text(r, labels),
+                "starts": words.plan_year_text(labels, r.start) if r.status == "started" else "",
+                "finishes": words.plan_year_text(labels, r.finish) if r.status == "started" else "",
+                "stops from": words.plan_year_text(labels, r.stop),
                 "must-do": "yes" if p.must_do else "",
                 "theme": p.theme,
                 "horizon": HORIZON_LABELS.get(p.horizon, p.horizon).split(" (")[0],
@@ -543,7 +525,7 @@ def stop_frame(portfolio: Portfolio, plan: PlanResult) -> pd.DataFrame:
         rows.append(
             {
                 "activity": priority_label(p),
-                "stops from": _year(labels, r.stop),
+                "stops from": words.plan_year_text(labels, r.stop),
                 "years stopped": len(labels) - (r.stop or 1) + 1,
                 **{column: round(frees.get(name, 0.0), 2) for name, column in freed.items()},
                 "value while it runs": round(r.value, 1),
@@ -565,11 +547,11 @@ def deferred_frame(portfolio: Portfolio, plan: PlanResult) -> pd.DataFrame:
         rows.append(
             {
                 "priority": priority_label(p),
-                "starts": _year(labels, r.start),
-                "finishes": _year(labels, r.finish),
+                "starts": words.plan_year_text(labels, r.start),
+                "finishes": words.plan_year_text(labels, r.finish),
                 "must-do": "yes" if p.must_do else "",
-                "deadline": _year(labels, p.deadline),
-                "earliest start": _year(labels, p.earliest_start) if p.earliest_start > 1 else "",
+                "deadline": words.plan_year_text(labels, p.deadline),
+                "earliest start": words.plan_year_text(labels, p.earliest_start) if p.earliest_start > 1 else "",
             }
         )
     frame = pd.DataFrame(rows, columns=["priority", "starts", "finishes", "must-do", "deadline", "earliest start"])
@@ -630,7 +612,12 @@ def year_rules_frame(portfolio: Portfolio) -> pd.DataFrame:
             continue
         what = "stops from" if p.existing else "starts in"
         rows.append(
-            {"kind": "lock", "id": pid, "year": year, "rule": f"{priority_label(p)} {what} {_year(labels, year)}"}
+            {
+                "kind": "lock",
+                "id": pid,
+                "year": year,
+                "rule": f"{priority_label(p)} {what} {words.plan_year_text(labels, year)}",
+            }
         )
     for pid, year in portfolio.rules.forbidden_starts:
         try:
@@ -642,7 +629,7 @@ def year_rules_frame(portfolio: Portfolio) -> pd.DataFrame:
                 "kind": "forbid",
                 "id": pid,
                 "year": year,
-                "rule": f"{priority_label(p)} may not start in {_year(labels, year)}",
+                "rule": f"{priority_label(p)} may not start in {words.plan_year_text(labels, year)}",
             }
         )
     return pd.DataFrame(rows, columns=["kind", "id", "year", "rule"])
@@ -654,10 +641,7 @@ def plan_cell(portfolio: Portfolio, plan: PlanResult, priority_id: str) -> str:
         row = plan.row(priority_id)
     except KeyError:
         return "not in portfolio"
-    labels = plan.years or portfolio.plan.labels
-    if row.status == "started":
-        return f"starts {_year(labels, row.start)}"
-    return when_text(row, labels)
+    return words.plan_when(row, plan.years or portfolio.plan.labels)
 
 
 def plans_side_by_side(entries: list[tuple[str, Portfolio, object]]) -> pd.DataFrame:
@@ -711,5 +695,7 @@ def capacity_worth_frame(portfolio: Portfolio, plan: PlanResult, worths) -> pd.D
             name = portfolio.dimension(worth.dimension).display
         except KeyError:
             name = worth.dimension
-        rows.setdefault(name, {"capacity": name})[_year(labels, worth.year)] = words.plan_worth_figure(worth)
+        rows.setdefault(name, {"capacity": name})[words.plan_year_text(labels, worth.year)] = words.plan_worth_figure(
+            worth
+        )
     return pd.DataFrame(list(rows.values()), columns=["capacity", *labels])

@@ -56,7 +56,6 @@ from optimiser.plan_analysis import (
 from optimiser.result import PlanResult, Result
 from optimiser.solve import solve
 from optimiser.store import STORE_URL_ENV, ScenarioStore, StoreError, VersionInfo, default_url, link_version
-from ui.plan_charts import when_text
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "icb_portfolio.json"
 SAMPLE_PLAN_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "icb_five_year_plan.json"
@@ -614,68 +613,6 @@ def without_year_rule(portfolio: Portfolio, kind: str, priority_id: str, year: i
     return replace(portfolio, rules=rules)
 
 
-def _year_rules_change(before: Portfolio, after: Portfolio) -> list[str]:
-    """What changed in the year locks, forbidden years and plan settings, in words (names first)."""
-    labels = after.plan.labels
-
-    def when(year: int) -> str:
-        return labels[year - 1] if 1 <= year <= len(labels) else f"year {year}"
-
-    parts = []
-    old_locks, new_locks = set(before.rules.year_locks), set(after.rules.year_locks)
-    for pid, year in after.rules.year_locks:
-        if (pid, year) not in old_locks:
-            parts.append(f"{words.name_of(after, pid)} locked to {when(year)}")
-    for pid, year in before.rules.year_locks:
-        if (pid, year) not in new_locks and pid not in dict(after.rules.year_locks):
-            parts.append(f"year lock lifted on {words.name_of(before, pid)}")
-    old_forbid, new_forbid = set(before.rules.forbidden_starts), set(after.rules.forbidden_starts)
-    for pid, year in after.rules.forbidden_starts:
-        if (pid, year) not in old_forbid:
-            parts.append(f"{words.name_of(after, pid)} may not start in {when(year)}")
-    for pid, year in before.rules.forbidden_starts:
-        if (pid, year) not in new_forbid:
-            parts.append(f"{words.name_of(before, pid)} may start in {when(year)} again")
-    old, new = before.plan, after.plan
-    if old.years != new.years:
-        parts.append(f"plan length {old.years} → {new.years} years")
-    if old.first_year != new.first_year:
-        parts.append(f"first year {old.first_year} → {new.first_year}")
-    if old.value_mode != new.value_mode:
-        parts.append(f"value counted as: {VALUE_MODES.get(new.value_mode, new.value_mode).lower()}")
-    return parts
-
-
-def plan_change_effect(portfolio: Portfolio, before: PlanResult, after: PlanResult) -> str:
-    """'A (X) starts 2026/27 (was: starts 2027/28); B (Y) not started (was: starts 2028/29)', at most six, or
-    that the plan did not change."""
-    if not (before.has_selection and after.has_selection):
-        return "no plan before" if after.has_selection else "no plan now"
-    labels = after.years or portfolio.plan.labels
-    parts = []
-    for row in after.rows:
-        try:
-            old = before.row(row.priority_id)
-        except KeyError:
-            continue
-        who = words.name_of(portfolio, row.priority_id)
-        now = plan_when(row, labels)
-        was = plan_when(old, before.years or labels)
-        if now != was:
-            parts.append(f"{who} {now} (was: {was})")
-    if not parts:
-        return "the plan did not change"
-    shown = parts[:6]
-    return "; ".join(shown) + (f"; and {len(parts) - 6} more" if len(parts) > 6 else "")
-
-
-def plan_when(row: Any, labels: tuple[str, ...]) -> str:
-    """Where a plan row is, for a before/after sentence: 'starts 2027/28', 'not started', 'continues to ...'."""
-    if row.status == "started" and row.start is not None:
-        return f"starts {labels[row.start - 1] if row.start <= len(labels) else f'year {row.start}'}"
-    return when_text(row, labels)
-
-
 def last_plan_change_text() -> str | None:
     """'Last change: ... Effect on the plan: ...' for the latest change when it produced the current portfolio
     and that is a plan (the effect only when the portfolio before was a plan too), else None."""
@@ -685,14 +622,14 @@ def last_plan_change_text() -> str | None:
     if last[0].name != last[1].name:
         what = [f"opened {last[1].name}"]
     else:
-        what = _year_rules_change(last[0], last[1])
+        what = words.plan_settings_change(last[0], last[1])
         other = words.portfolio_change(last[0], last[1])
         if not what or other != "no change to the rules or priorities":
             what.append(other)
     if not last[0].is_multi_year:
         return f"Last change: {'; '.join(what)}."
     before, after = cached_plan(last[0], *solver_settings()), current_plan()
-    return f"Last change: {'; '.join(what)}. Effect on the plan: {plan_change_effect(last[1], before, after)}."
+    return f"Last change: {'; '.join(what)}. Effect on the plan: {words.plan_change_effect(last[1], before, after)}."
 
 
 # ------------------------------------------------------------------ asking why of a plan (optimiser.plan_analysis)

@@ -82,7 +82,7 @@ def lock(page, year: str) -> None:
 def test_a_plan_length_a_roadmap_and_a_year_lock_moved_to_another_year(browser, server):
     context, page = open_page(browser, server)
     set_plan_length(page, 3)
-    page.get_by_role("link", name="Roadmap").click()
+    page.get_by_role("link", name="Roadmap", exact=True).click()
     page.get_by_role("heading", name="Roadmap", exact=True).wait_for()
     page.locator(GANTT).wait_for()
     assert gantt_text(page).startswith("Roadmap. "), gantt_text(page)
@@ -116,7 +116,7 @@ def test_the_roadmap_and_capacity_pages_fit_a_projector(browser, server, width, 
     assert box["x"] + box["width"] <= main["x"] + main["width"] + 1, "the per-year capacity table runs off the page"
     page.screenshot(path=os.path.join(ARTIFACTS, f"capacity_plan_{width}x{height}.png"))
 
-    page.get_by_role("link", name="Roadmap").click()
+    page.get_by_role("link", name="Roadmap", exact=True).click()
     page.get_by_role("heading", name="Roadmap", exact=True).wait_for()
     page.locator(GANTT).wait_for()
     wait_until_idle(page)
@@ -144,7 +144,7 @@ def test_the_five_year_sample_from_the_sidebar_and_its_board_pack_with_the_roadm
     context, page = open_page(browser, server)
     page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Open the five-year sample").click()
     page.get_by_text("1 change this session can be undone.").wait_for()  # the sample is open
-    page.get_by_role("link", name="Roadmap").click()
+    page.get_by_role("link", name="Roadmap", exact=True).click()
     page.get_by_role("heading", name="Roadmap", exact=True).wait_for()
     wait_for_gantt(page, "Improvement capability academy (LOC-WF03): 2026/27")  # the academy starts in year 1
     wait_until_idle(page)
