@@ -85,7 +85,7 @@ def every_schedule(portfolio: Portfolio):
 @st.composite
 def tiny_plans(draw) -> Portfolio:
     years = draw(st.integers(1, 3))
-    n = draw(st.integers(1, 5))
+    n = draw(st.integers(1, 6))
     k = draw(st.integers(1, 2))
     dims = [f"d{j}" for j in range(k)]
     ids = [f"P{i}" for i in range(n)]
