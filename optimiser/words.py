@@ -845,6 +845,11 @@ def plan_capacity_full(portfolio: Portfolio, use) -> str:
     )
 
 
+def portfolio_opened(portfolio: Portfolio) -> str:
+    """The change when another portfolio was opened (a file, the sample or a scenario)."""
+    return f"opened {portfolio.name}"
+
+
 def one_year_view_of_plan(portfolio: Portfolio) -> str:
     """What the one-year pages show when the scenario has a multi-year plan."""
     labels = portfolio.plan.labels

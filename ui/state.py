@@ -166,6 +166,8 @@ def last_change_text() -> str | None:
     last = st.session_state.get(LAST_CHANGE)
     if last is None or last[1] != portfolio():
         return None
+    if last[0].name != last[1].name:  # another portfolio opened: a list of every difference would say nothing
+        return f"Last change: {words.portfolio_opened(last[1])}."
     before, after = cached_solve(last[0], *solver_settings()), current_result()
     if before.has_selection and after.has_selection:
         effect = words.change_effect(last[1], before.kept, after.kept)
@@ -620,7 +622,7 @@ def last_plan_change_text() -> str | None:
     if last is None or last[1] != portfolio() or not last[1].is_multi_year:
         return None
     if last[0].name != last[1].name:
-        what = [f"opened {last[1].name}"]
+        what = [words.portfolio_opened(last[1])]
     else:
         what = words.plan_settings_change(last[0], last[1])
         other = words.portfolio_change(last[0], last[1])

@@ -591,3 +591,17 @@ def test_rationalise_says_it_answers_the_one_year_question_of_a_plan():
     captions = " ".join(c.value.replace("\\", "") for c in at.caption)  # captions are Markdown-escaped
     assert "This scenario has a 5-year plan (2026/27 to 2030/31)" in captions
     assert "The Roadmap page shows the plan." in captions
+
+
+def test_opening_the_five_year_sample_is_named_as_such_on_rationalise():
+    """Opening another portfolio is one change in words, not a list of every difference."""
+    if not state.plan_sample_available():
+        pytest.skip("the five-year sample is not in sample_data/")
+    at = open_roadmap()
+    at.button(key="roadmap_load_sample").click().run(timeout=300)
+    name = at.session_state["portfolio"].name
+    assert at.session_state["portfolio"].plan.years == 5
+    at.switch_page("pages/rationalise.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    (info,) = [i.value.replace("\\", "") for i in at.info if "Last change" in i.value.replace("\\", "")]
+    assert info == f"Last change: opened {name}."
