@@ -118,8 +118,14 @@ def choose_solver(solver: str, size: int) -> str:
 
 
 def run_solver(
-    model: SelectionModel, solver: str = "auto", time_limit: float = DEFAULT_TIME_LIMIT, gap: float = DEFAULT_GAP
+    model: SelectionModel,
+    solver: str = "auto",
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    gap: float = DEFAULT_GAP,
+    start: np.ndarray | None = None,
 ) -> SolverOutcome:
+    """Solve with the chosen back-end. A `start` (a solution of every row) is given to HiGHS as its first
+    solution; the other back-ends solve from scratch."""
     chosen = choose_solver(solver, model.size)
     started = time.perf_counter()
     if solver == "auto" and any(row.kind in ("requires", "excludes") for row in model.rows):
@@ -134,7 +140,7 @@ def run_solver(
                 return reduced
             time_limit = max(time_limit - (time.perf_counter() - started), 0.01)
     if chosen == "highs":
-        return solve_with_highs(model, time_limit, gap)
+        return solve_with_highs(model, time_limit, gap, start)
     if chosen == "race":
         return race(model, time_limit, gap)
     if chosen == "cbc":
@@ -267,14 +273,25 @@ def run_highs(
     return _found(x, objective, bound, seconds, name, stopped, status == model_status.kTimeLimit, unit)
 
 
-def solve_with_highs(model: SelectionModel, time_limit: float, gap: float) -> SolverOutcome:
+def solve_with_highs(
+    model: SelectionModel, time_limit: float, gap: float, start: np.ndarray | None = None
+) -> SolverOutcome:
+    """HiGHS in-process; `start` (every column's value, meeting every row) is given to it as its first solution."""
     started = time.perf_counter()
     unit = 0.0
     if model.tuning.startswith("plan") and gap == 0 and bool(np.all(model.is_integer())):
         from .reduced import objective_unit
 
         unit = objective_unit(model)
-    return run_highs(highs_instance(model, time_limit, gap), time_limit, started, model.is_integer(), unit)
+    h = highs_instance(model, time_limit, gap)
+    if start is not None:
+        import highspy
+
+        given = highspy.HighsSolution()
+        given.col_value = np.asarray(start, dtype=float).tolist()
+        given.value_valid = True
+        h.setSolution(given)
+    return run_highs(h, time_limit, started, model.is_integer(), unit)
 
 
 # ------------------------------------------------------------------ PuLP (CBC or HiGHS)

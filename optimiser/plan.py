@@ -10,7 +10,7 @@ from .backends import run_solver
 from .domain import HORIZONS, Portfolio
 from .model import priority_weights
 from .plan_diagnosis import diagnose_plan
-from .plan_model import build_plan_model, plan_value_share, read_schedule
+from .plan_model import build_plan_model, plan_value_share, read_schedule, schedule_vector
 from .result import HorizonShare, PlanResult, PlanRow, RuleNote, Schedule, YearUse
 from .rules import assert_rules, plan_delivered, plan_year_use
 from .solver_options import DEFAULT_GAP, DEFAULT_TIME_LIMIT, check_time_limit
@@ -26,18 +26,21 @@ def solve_plan(
     time_limit: float = DEFAULT_TIME_LIMIT,
     gap: float = DEFAULT_GAP,
     formulation: str = "strong",
+    start: Schedule | None = None,
 ) -> PlanResult:
     """The best plan: which priorities start in which year, which existing activities stop and when.
 
     The plan is read back only when the solver proves it optimal, or found it before stopping (then `gap`
     says how far from proven it may be); it is checked against every rule before it is returned. When no
-    plan exists the result names the conflicting rules and years."""
+    plan exists the result names the conflicting rules and years. A `start` schedule that meets every rule
+    is given to HiGHS as its first plan (other solvers solve from scratch)."""
     time_limit = check_time_limit(time_limit)
     started = time.perf_counter()
     labels = portfolio.plan.labels
     model, plan_map = build_plan_model(portfolio, formulation)
     chosen = PLAN_AUTO_SOLVER if solver == "auto" else solver
-    outcome = run_solver(model, solver=chosen, time_limit=time_limit, gap=gap)
+    vector = None if start is None else schedule_vector(portfolio, plan_map, start, model.num_cols)
+    outcome = run_solver(model, solver=chosen, time_limit=time_limit, gap=gap, start=vector)
     if outcome.status == "infeasible":
         conflicts, options = diagnose_plan(portfolio, time_limit)
         if not conflicts:

@@ -22,17 +22,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-import numpy as np
-
-from . import words
-from .backends import highs_instance, is_proven, relative_gap, run_highs
 from .domain import Portfolio, Priority
-from .plan import plan_binding, plan_capacity, plan_horizons, plan_rows, solve_plan
+from .plan import plan_rows, solve_plan
 from .plan_diagnosis import earliest_finish
-from .plan_model import PlanMap, build_plan_model, delivery_cost, read_schedule, start_window
+from .plan_model import delivery_cost, start_window
 from .result import PlanResult, PlanRow, RuleNote, Schedule
 from .rules import Violation, assert_rules, check_rules, plan_delivered, plan_year_use
-from .solver_options import DEFAULT_GAP, DEFAULT_TIME_LIMIT, check_time_limit
+from .solver_options import DEFAULT_GAP, DEFAULT_TIME_LIMIT
 
 # Capacity worth: each dimension's available capacity in one year is raised by this share of that year's
 # available figure (before capacity gained from finished priorities); the headroom share of it stays free.
@@ -457,37 +453,15 @@ def _relaxed_resolve(
     plainly (`_resolve`)."""
     if solver not in ("auto", "highs"):
         return _resolve(question, subject, target, base_portfolio, base, changed, solver, time_limit, gap)
-    import highspy
-
     started = time.perf_counter()
-    time_limit = check_time_limit(time_limit)
     plan = _need_plan(base)
     assert base.objective is not None
     assert_rules(changed, plan, "today's plan under a relaxed rule")
-    model, plan_map = build_plan_model(changed)
-    h = highs_instance(model, time_limit, gap)
-    start = highspy.HighsSolution()
-    start.col_value = schedule_vector(changed, plan_map, plan, model.num_cols).tolist()
-    start.value_valid = True
-    h.setSolution(start)
-    outcome = run_highs(h, time_limit, time.perf_counter(), model.is_integer())
+    result = solve_plan(changed, solver="highs", time_limit=time_limit, gap=gap, start=plan)  # checked there
     common = {"question": question, "subject": subject, "target": target, "base_proven": base.proven}
-    if outcome.x is None:  # cannot happen with a valid start; said plainly if it does
+    if not result.has_selection or result.objective is None:  # cannot happen with a valid start; said if it does
         return ReSolved(**common, case="no_plan", seconds=time.perf_counter() - started)
-    schedule = read_schedule(changed, plan_map, outcome.x)
-    assert_rules(changed, schedule, f"the re-solved plan from {outcome.solver}")
-    value = schedule_value(changed, schedule)
-    status = "optimal" if outcome.status == "optimal" else "feasible"
-    result = _plan_result(
-        changed,
-        schedule,
-        status,
-        value,
-        outcome.solver,
-        time.perf_counter() - started,
-        outcome.bound,
-        outcome.time_limit_hit,
-    )
+    value = result.objective
     low, high = _bounds(base, result)
     same = _same(value, base.objective)  # then today's plan is proven best too: the change only relaxes
     return ReSolved(
@@ -502,60 +476,6 @@ def _relaxed_resolve(
         result=result,
         seconds=time.perf_counter() - started,
     )
-
-
-def _plan_result(
-    portfolio: Portfolio,
-    schedule: Schedule,
-    status: str,
-    objective: float,
-    solver: str,
-    seconds: float,
-    bound: float | None = None,
-    time_limit_hit: bool = False,
-) -> PlanResult:
-    """A checked schedule as a PlanResult, as `solve_plan` returns it (optimal when its bound proves it)."""
-    rows, value, penalty = plan_rows(portfolio, schedule)
-    if status == "optimal" or (bound is not None and is_proven(objective, bound)):
-        status, bound = "optimal", objective
-    gap = 0.0 if status == "optimal" else (None if bound is None else relative_gap(objective, bound))
-    capacity = plan_capacity(portfolio, schedule)
-    return PlanResult(
-        status=status,
-        message=words.plan_status_message(status, gap, time_limit_hit),
-        solver=solver,
-        seconds=seconds,
-        years=portfolio.plan.labels,
-        schedule=schedule,
-        rows=rows,
-        objective=value - penalty,
-        value=value,
-        drop_penalty=penalty,
-        gap=gap,
-        bound=bound,
-        capacity=capacity,
-        horizons=plan_horizons(portfolio, schedule, None),
-        horizons_by_year=tuple((t, plan_horizons(portfolio, schedule, t)) for t in range(1, portfolio.plan.years + 1)),
-        binding=plan_binding(portfolio, capacity),
-        time_limit_hit=time_limit_hit,
-    )
-
-
-def schedule_vector(portfolio: Portfolio, plan_map: PlanMap, schedule: Schedule, num_cols: int) -> np.ndarray:
-    """A schedule as the plan model's column values (x, start and run columns; other columns 0)."""
-    x = np.zeros(num_cols)
-    start_of, stop_of = schedule.start_of, schedule.stop_of
-    for i, p in enumerate(portfolio.priorities):
-        if p.existing:
-            last = stop_of.get(p.id, plan_map.years + 1) - 1
-            for col, t in plan_map.runs[p.id]:
-                x[col] = 1.0 if t <= last else 0.0
-            x[i] = 1.0 if last >= 1 else 0.0
-        elif p.id in start_of:
-            x[i] = 1.0
-            for col, t in plan_map.starts[p.id]:
-                x[col] = 1.0 if t == start_of[p.id] else 0.0
-    return x
 
 
 # ------------------------------------------------------------------ 2. start a year earlier

@@ -33,6 +33,7 @@ import numpy as np
 
 from .domain import HORIZONS, Portfolio, Priority
 from .model import INF, Row, SelectionModel, _readable, pair_and_count_rows, pair_row, priority_weights, safe_name
+from .result import Schedule
 
 FORMULATIONS = ("strong", "weak")
 # Below this many priorities HiGHS solves plans faster with the one-year model's small-model settings (the
@@ -356,8 +357,6 @@ def weak_precedence(
 
 def read_schedule(portfolio: Portfolio, plan_map: PlanMap, x: np.ndarray):
     """The plan's decisions from a solution vector: start years of new priorities, stop years of existing ones."""
-    from .result import Schedule
-
     started = []
     stopped = []
     for p in portfolio.priorities:
@@ -371,3 +370,20 @@ def read_schedule(portfolio: Portfolio, plan_map: PlanMap, x: np.ndarray):
             if chosen:
                 started.append((p.id, chosen[0]))
     return Schedule(tuple(started), tuple(stopped))
+
+
+def schedule_vector(portfolio: Portfolio, plan_map: PlanMap, schedule: Schedule, num_cols: int) -> np.ndarray:
+    """A schedule as the plan model's column values (x, start and run columns; other columns 0)."""
+    x = np.zeros(num_cols)
+    start_of, stop_of = schedule.start_of, schedule.stop_of
+    for i, p in enumerate(portfolio.priorities):
+        if p.existing:
+            last = stop_of.get(p.id, plan_map.years + 1) - 1
+            for col, t in plan_map.runs[p.id]:
+                x[col] = 1.0 if t <= last else 0.0
+            x[i] = 1.0 if last >= 1 else 0.0
+        elif p.id in start_of:
+            x[i] = 1.0
+            for col, t in plan_map.starts[p.id]:
+                x[col] = 1.0 if t == start_of[p.id] else 0.0
+    return x

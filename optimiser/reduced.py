@@ -188,9 +188,7 @@ def restrict(
 
 def solve_restricted(model, fixed_zero, fixed_one, start, time_limit: float, gap: float, inner: str):
     """Solve the model with the given columns fixed, as a SolverOutcome over all columns."""
-    import highspy
-
-    from .backends import SolverOutcome, highs_instance, run_highs, solve_with_cbc
+    from .backends import SolverOutcome, solve_with_cbc, solve_with_highs
 
     started = time.perf_counter()
     restricted = restrict(model, fixed_zero, fixed_one)
@@ -203,16 +201,11 @@ def solve_restricted(model, fixed_zero, fixed_one, start, time_limit: float, gap
     if inner == "cbc":
         outcome = solve_with_cbc(small, time_limit, gap)
     else:
-        h = highs_instance(small, time_limit, gap)
         fixed = np.ones(model.num_cols, dtype=bool)
         fixed[positions] = False
-        if start is not None and np.all(np.abs(start[fixed] - fixed_value[fixed]) < 0.5):
-            given = highspy.HighsSolution()
-            given.col_value = start[positions].tolist()
-            given.value_valid = True
-            h.setSolution(given)
-        outcome = run_highs(h, time_limit, started, small.is_integer())
-        del h
+        # The start helps only when it agrees with the fixings (then its free part meets every small row).
+        agrees = start is not None and np.all(np.abs(start[fixed] - fixed_value[fixed]) < 0.5)
+        outcome = solve_with_highs(small, time_limit, gap, start[positions] if agrees else None)
     if outcome.x is None:
         return outcome
     full = fixed_value.copy()
