@@ -13,7 +13,7 @@ from . import words
 from .domain import Portfolio
 from .explanations import PortfolioExplanation, PriorityExplanation
 from .frontier import Frontier
-from .result import Result
+from .result import PlanResult, Result
 
 JSON_SCHEMA_VERSION = 1
 
@@ -31,11 +31,9 @@ def _priority_rows(portfolio: Portfolio, result: Result, kept: bool) -> list[dic
     ]
 
 
-def result_document(portfolio: Portfolio, result: Result) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "schema": "priority-rationaliser/result",
-        "schema_version": JSON_SCHEMA_VERSION,
-        "portfolio": portfolio.name,
+def status_fields(result: Result | PlanResult) -> dict[str, Any]:
+    """How a solve ended, as every JSON document of a solve or plan states it."""
+    return {
         "status": result.status,
         "proven": result.proven,
         "gap": result.gap,
@@ -44,6 +42,15 @@ def result_document(portfolio: Portfolio, result: Result) -> dict[str, Any]:
         "solver": result.solver,
         "seconds": round(result.seconds, 4),
         "message": result.message,
+    }
+
+
+def result_document(portfolio: Portfolio, result: Result) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "schema": "priority-rationaliser/result",
+        "schema_version": JSON_SCHEMA_VERSION,
+        "portfolio": portfolio.name,
+        **status_fields(result),
         "figures": None,
         "kept": [],
         "dropped": [],

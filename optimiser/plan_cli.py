@@ -11,6 +11,7 @@ from typing import Any
 
 from . import words
 from .domain import HORIZON_LABELS, PLAN_YEARS_MAX, PLAN_YEARS_MIN, Portfolio
+from .json_out import status_fields
 from .plan import solve_plan
 from .result import HorizonShare, PlanResult
 
@@ -129,14 +130,7 @@ def plan_document(portfolio: Portfolio, result: PlanResult) -> dict[str, Any]:
         "portfolio": portfolio.name,
         "years": [{"year": t, "label": label} for t, label in enumerate(portfolio.plan.labels, start=1)],
         "value_mode": portfolio.plan.value_mode,
-        "status": result.status,
-        "proven": result.proven,
-        "gap": result.gap,
-        "bound": result.bound,
-        "time_limit_hit": result.time_limit_hit,
-        "solver": result.solver,
-        "seconds": round(result.seconds, 4),
-        "message": result.message,
+        **status_fields(result),
         "figures": None,
         "schedule": None,
         "priorities": [],
