@@ -91,14 +91,7 @@ def check_rules(portfolio: Portfolio, kept: Collection[str] | Schedule) -> tuple
             out.append(Violation("locked_out", pid, 1.0, "locked out but kept"))
 
     # How many are kept, in all and per theme.
-    if rules.max_priorities is not None and len(members) > rules.max_priorities:
-        out.append(Violation("max_priorities", "", len(members) - rules.max_priorities, f"{len(members)} kept"))
-    for limit in rules.theme_limits:
-        count = sum(1 for p in members if p.theme == limit.theme)
-        if limit.min_count is not None and count < limit.min_count:
-            out.append(Violation("theme_min", limit.theme, limit.min_count - count, f"{count} kept"))
-        if limit.max_count is not None and count > limit.max_count:
-            out.append(Violation("theme_max", limit.theme, count - limit.max_count, f"{count} kept"))
+    out.extend(count_violations(portfolio, members, "kept"))
 
     # Balance: each horizon's share of the balance capacity used by the kept set lies within its band.
     # A kept set that uses none of the balance capacity has no share and meets every band.
@@ -109,6 +102,21 @@ def check_rules(portfolio: Portfolio, kept: Collection[str] | Schedule) -> tuple
             use[p.horizon] += dict(p.costs).get(balance, 0.0)
         out.extend(band_violations(portfolio, use))
     return tuple(out)
+
+
+def count_violations(portfolio: Portfolio, members: list, word: str) -> list[Violation]:
+    """The count limit and theme limits broken by the priorities counted (`word`: 'kept' or 'delivered')."""
+    rules = portfolio.rules
+    out: list[Violation] = []
+    if rules.max_priorities is not None and len(members) > rules.max_priorities:
+        out.append(Violation("max_priorities", "", len(members) - rules.max_priorities, f"{len(members)} {word}"))
+    for limit in rules.theme_limits:
+        count = sum(1 for p in members if p.theme == limit.theme)
+        if limit.min_count is not None and count < limit.min_count:
+            out.append(Violation("theme_min", limit.theme, limit.min_count - count, f"{count} {word}"))
+        if limit.max_count is not None and count > limit.max_count:
+            out.append(Violation("theme_max", limit.theme, count - limit.max_count, f"{count} {word}"))
+    return out
 
 
 def band_violations(portfolio: Portfolio, use: dict[str, float]) -> list[Violation]:
@@ -265,19 +273,12 @@ def check_schedule(portfolio: Portfolio, schedule: Schedule) -> tuple[Violation,
 
     # Counts over the plan.
     members = [by_id[pid] for pid in delivered]
-    if rules.max_priorities is not None and len(members) > rules.max_priorities:
-        out.append(Violation("max_priorities", "", len(members) - rules.max_priorities, f"{len(members)} delivered"))
-    for limit in rules.theme_limits:
-        count = sum(1 for p in members if p.theme == limit.theme)
-        if limit.min_count is not None and count < limit.min_count:
-            out.append(Violation("theme_min", limit.theme, limit.min_count - count, f"{count} delivered"))
-        if limit.max_count is not None and count > limit.max_count:
-            out.append(Violation("theme_max", limit.theme, count - limit.max_count, f"{count} delivered"))
+    out.extend(count_violations(portfolio, members, "delivered"))
 
     # Balance over the plan: each horizon's share of the balance capacity used in all years.
     if rules.horizon_bands:
         balance = portfolio.balance_capacity.name
-        use = {h: 0.0 for h in HORIZONS}
+        use = {}
         for h in HORIZONS:
             of_h = replace(portfolio, priorities=tuple(p for p in members if p.horizon == h))
             use[h] = sum(plan_year_use(of_h, schedule, balance, t)[0] for t in range(1, years + 1))
