@@ -175,57 +175,187 @@ def weight_sensitivity(
     re-solving on a grid from 0 to 3x the weight (at least 10) and bisecting where the set changes.
     A change and change back between two grid points would not be seen.
 
-    `fast` (the default) builds the model once for all threads and never re-solves a weight twice;
-    `fast=False` is the plain re-solve of each weight (the reference). The re-solves keep the plain HiGHS
-    settings and get no starting selection: at a weight where two selections tie (a bisection often lands
-    on the exact weight where today's set and another are worth the same) either changed which of the two
-    the solver returned, and so a stated figure: a start moved an end by one bisection step
-    (financial_sustainability on the sample: 1.71875 -> 1.75), whatif.FAST_OPTIONS changed a step's count
-    (staff_experience at weight 2.5: 10 -> 6 decisions), where the figures must stay the same."""
+    `fast` (the default) builds the model once for all threads, never re-solves a weight twice, and answers
+    from proof what a re-solve would return (`_WeightSearch`): a net value is linear in one weight, so a
+    selection proven best at two weights is best at every weight between, and one worth more than today's
+    at a weight means the set changes there. `fast=False` re-solves every grid point and every bisection
+    step (the reference). The re-solves keep the plain HiGHS settings and get no starting selection: at a
+    weight where two selections tie (a bisection often lands on the exact weight where today's set and
+    another are worth the same) either changed which of the two the solver returned, and so a stated
+    figure: a start moved an end by one bisection step (financial_sustainability on the sample: 1.71875 ->
+    1.75), whatif.FAST_OPTIONS changed a step's count (staff_experience at weight 2.5: 10 -> 6 decisions),
+    where the figures must stay the same. For the same reason a weight within a hair of a tie is re-solved,
+    never answered from proof."""
     today = Resolver(portfolio, time_limit=time_limit).solve()
     if today.objective is None:
         return WeightSensitivity("no_selection" if today.impossible else "unproven", ())
     if not today.proven:
         return WeightSensitivity("unproven", ())
-    base = today.kept
     shared = Shared(portfolio, None, time_limit) if fast else None
 
     def one(c) -> WeightRange:
         # one HiGHS instance per thread
         resolver = Resolver(portfolio, time_limit=time_limit, shared=shared)
-        scores = {p.id: p.score(c.name) for p in portfolio.priorities}
-        proven = [True]
-        seen: dict[float, frozenset[str]] = {}
-
-        def kept_at(weight: float) -> frozenset[str]:
-            if fast and weight in seen:
-                return seen[weight]
-            delta = {pid: (weight - c.weight) * s for pid, s in scores.items() if s}
-            answer = resolver.solve(value_delta=delta)
-            proven[0] &= answer.proven
-            seen[weight] = answer.kept
-            return answer.kept
-
+        search = _WeightSearch(resolver, {p.id: p.score(c.name) for p in portfolio.priorities}, c.weight, today, fast)
         top = max(3 * c.weight, 10.0)
         weights = sorted(set(np.linspace(0.0, top, grid).round(6).tolist()) | {c.weight})
-        changes = {w: len(kept_at(w) ^ base) for w in weights}
+        kept = search.grid(weights)
+        changes = {w: len(kept[w] ^ today.kept) for w in weights}
         low_bad = max((w for w in weights if w < c.weight and changes[w]), default=None)
         high_bad = min((w for w in weights if w > c.weight and changes[w]), default=None)
-        low = 0.0 if low_bad is None else _edge(kept_at, base, low_bad, c.weight)
-        high = top if high_bad is None else _edge(kept_at, base, high_bad, c.weight)
+        low = 0.0 if low_bad is None else search.edge(low_bad)
+        high = top if high_bad is None else search.edge(high_bad)
         steps = tuple((float(w), changes[w]) for w in weights)
-        return WeightRange(c.name, c.weight, low, high, high_bad is None, steps, proven[0])
+        return WeightRange(c.name, c.weight, low, high, high_bad is None, steps, search.proven)
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         return WeightSensitivity("ok", tuple(pool.map(one, portfolio.criteria)))
 
 
-def _edge(kept_at, base: frozenset[str], bad: float, good: float) -> float:
-    """Bisect between a weight where the set changes and one where it does not; return the last good one."""
-    while abs(bad - good) > WEIGHT_TOLERANCE:
-        mid = (bad + good) / 2
-        if kept_at(mid) == base:
-            good = mid
-        else:
-            bad = mid
-    return good
+# Two net values closer than this (relative to the value, and at least absolutely) are treated as a possible
+# tie, and a weight this close to a known tie (relative) is re-solved: neither is answered from proof.
+VALUE_TIE = 1e-7
+WEIGHT_TIE = 1e-9
+MAX_CROSSINGS = 50
+
+
+class _WeightSearch:
+    """The kept set as one criterion's weight moves, for `weight_sensitivity`.
+
+    With `fast=False` every question is a re-solve. With `fast=True` a question is answered from proof
+    when it can be, using that a selection's net value is linear in the weight:
+    - a selection proven best at two weights is best at every weight between them, so a fresh solve there
+      returns it (unless another selection ties with it at *every* weight between, the one case where the
+      solver's pick between two selections of identical value at every weight is arbitrary);
+    - a selection found by a proven re-solve and worth more than today's at a weight means a re-solve there
+      does not return today's set;
+    - before bisecting towards a change, a re-solve at the weight where today's set and the best known
+      challenger are worth the same (a parametric step) proves today's set best up to there, or finds a
+      better challenger to try next.
+    Answers are used only while every re-solve so far was proven; otherwise every question is re-solved."""
+
+    def __init__(self, resolver: Resolver, scores: dict[str, float], weight: float, today: WhatIf, fast: bool):
+        self.resolver = resolver
+        self.scores = {pid: s for pid, s in scores.items() if s}
+        self.weight = weight
+        self.base = today.kept
+        self.fast = fast
+        self.proven = True
+        self.seen: dict[float, WhatIf] = {weight: today} if fast else {}
+        self.known: set[frozenset[str]] = set()  # sets other than today's returned by proven re-solves
+        self.base_best = [weight]  # weights where today's set is proven best
+
+    def value(self, kept: frozenset[str], w: float) -> float:
+        return self.resolver.value_of(kept, {pid: (w - self.weight) * s for pid, s in self.scores.items()})
+
+    def solve(self, w: float) -> WhatIf:
+        if self.fast and w in self.seen:
+            return self.seen[w]
+        answer = self.resolver.solve(value_delta={pid: (w - self.weight) * s for pid, s in self.scores.items()})
+        self.proven &= answer.proven
+        self.seen[w] = answer
+        if answer.status == "optimal" and answer.objective is not None:
+            if answer.kept != self.base:
+                self.known.add(answer.kept)
+            base = self.value(self.base, w)
+            if answer.objective <= base + _tie(base):
+                self.base_best.append(w)
+        return answer
+
+    def _beaten(self, w: float) -> bool:
+        base = self.value(self.base, w)
+        return any(self.value(k, w) > base + _tie(base) for k in self.known)
+
+    def _inside(self, w: float) -> bool:
+        low, high = min(self.base_best), max(self.base_best)
+        return low + _tie_w(low) < w < high - _tie_w(high)
+
+    def is_base(self, w: float) -> bool:
+        """Whether a fresh solve at weight w returns today's set."""
+        if not self.fast or not self.proven or w in self.seen:
+            return self.solve(w).kept == self.base
+        if self._beaten(w):
+            return False
+        if self._inside(w):
+            return True
+        return self.solve(w).kept == self.base
+
+    def grid(self, weights: list[float]) -> dict[float, frozenset[str]]:
+        """The kept set at each grid weight (`weights` sorted, today's weight among them)."""
+        if not self.fast:
+            return {w: self.solve(w).kept for w in weights}
+        sets: dict[float, frozenset[str]] = {}
+
+        def at(i: int) -> frozenset[str]:
+            if weights[i] not in sets:
+                sets[weights[i]] = self.solve(weights[i]).kept
+            return sets[weights[i]]
+
+        def fill(i: int, j: int) -> None:
+            if j - i <= 1:
+                return
+            if self.proven and at(i) == at(j):  # best at both ends, so at every weight between
+                for k in range(i + 1, j):
+                    sets[weights[k]] = at(i)
+                return
+            middle = (i + j) // 2
+            at(middle)
+            fill(i, middle)
+            fill(middle, j)
+
+        today = weights.index(self.weight)
+        for i in (0, today, len(weights) - 1):
+            at(i)
+        fill(0, today)
+        fill(today, len(weights) - 1)
+        return sets
+
+    def edge(self, bad: float) -> float:
+        """Bisect between a weight where the set changes and today's weight; return the last weight where
+        it does not (as a plain bisection of re-solves would)."""
+        if self.fast:
+            self._settle(bad)
+        good = self.weight
+        while abs(bad - good) > WEIGHT_TOLERANCE:
+            mid = (bad + good) / 2
+            if self.is_base(mid):
+                good = mid
+            else:
+                bad = mid
+        return good
+
+    def _settle(self, bad: float) -> None:
+        """Parametric steps from today's weight towards `bad`: re-solve where today's set and the nearest
+        known challenger are worth the same, until today's set is proven best there."""
+        direction = 1.0 if bad > self.weight else -1.0
+        for _ in range(MAX_CROSSINGS):
+            if not self.proven:
+                return
+            crossing = self._nearest_crossing(bad, direction)
+            if crossing is None or crossing in self.seen:
+                return
+            self.solve(crossing)
+
+    def _nearest_crossing(self, bad: float, direction: float) -> float | None:
+        """The weight nearest today's, towards `bad`, where a known set stops being worth less than today's."""
+        here = self.value(self.base, self.weight)
+        base_slope = sum(self.scores.get(pid, 0.0) for pid in self.base)
+        nearest = None
+        for k in self.known:
+            slope = sum(self.scores.get(pid, 0.0) for pid in k) - base_slope
+            if slope * direction <= 0:
+                continue
+            crossing = self.weight + (here - self.value(k, self.weight)) / slope
+            if (crossing - self.weight) * direction < 0 or (crossing - bad) * direction > 0:
+                continue
+            if nearest is None or abs(crossing - self.weight) < abs(nearest - self.weight):
+                nearest = crossing
+        return nearest
+
+
+def _tie(value: float) -> float:
+    return VALUE_TIE * max(1.0, abs(value))
+
+
+def _tie_w(weight: float) -> float:
+    return WEIGHT_TIE * max(1.0, abs(weight))

@@ -183,3 +183,19 @@ def test_frontier_is_the_same(sample, which):
 
 def test_weight_sensitivity_is_the_same(sample):
     assert weight_sensitivity(sample, fast=False) == weight_sensitivity(sample, fast=True)
+
+
+@pytest.mark.parametrize("which", ["everything", "count_cap", "seed_11", "seed_12"])
+def test_weight_sensitivity_answered_from_proof_is_what_re_solves_find(which):
+    """The fast path answers many grid points and bisection steps from proof (a selection best at two weights
+    is best between them; one worth more than today's means the set changes); every range, step and proof flag
+    is what re-solving each weight finds."""
+    portfolio = {
+        "everything": synthetic_with_everything,
+        "count_cap": count_cap_binding,
+        "seed_11": lambda: generate_portfolio(30, 3, 11),
+        "seed_12": lambda: generate_portfolio(45, 2, 12, max_share=0.3),
+    }[which]()
+    plain = weight_sensitivity(portfolio, fast=False)
+    assert plain.status == "ok" and plain.ranges
+    assert weight_sensitivity(portfolio, fast=True) == plain
