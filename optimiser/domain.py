@@ -182,29 +182,28 @@ class Priority:
     lags: tuple[tuple[str, int], ...] = ()
 
     # The lookups are built once per priority (a cached property is no field: equality, hashing and
-    # dataclasses.replace see only the tuples), so cost() and score() take constant time.
+    # dataclasses.replace see only the tuples), so cost() and score() take constant time. They are one cached
+    # attribute, not three: a second attribute added to a priority outgrows the space Python keeps for the
+    # class's shared attribute keys, and then every priority carries a full dictionary of its own (1.5 kB;
+    # 26 MB at 20,000 priorities).
     @cached_property
-    def _cost_of(self) -> dict[str, float]:
-        return dict(self.costs)
+    def _lookups(self) -> tuple[dict[str, float], dict[str, float], dict[str, tuple[float, ...]]]:
+        return dict(self.costs), dict(self.scores), dict(self.cost_profile)
 
-    @cached_property
-    def _score_of(self) -> dict[str, float]:
-        return dict(self.scores)
+    @property
+    def _cost_of(self) -> dict[str, float]:
+        return self._lookups[0]
 
     def cost(self, dimension: str) -> float:
-        return self._cost_of.get(dimension, 0.0)
+        return self._lookups[0].get(dimension, 0.0)
 
     def score(self, criterion: str) -> float:
-        return self._score_of.get(criterion, 0.0)
-
-    @cached_property
-    def _profile_of(self) -> dict[str, tuple[float, ...]]:
-        return dict(self.cost_profile)
+        return self._lookups[1].get(criterion, 0.0)
 
     def cost_in(self, dimension: str, delivery_year: int) -> float:
         """The cost in its `delivery_year`-th year of delivery (1-based): the profile's figure, else
         `cost(dimension)`; a profile shorter than the duration repeats its last figure."""
-        profile = self._profile_of.get(dimension)
+        profile = self._lookups[2].get(dimension)
         if not profile:
             return self.cost(dimension)
         return profile[min(delivery_year, len(profile)) - 1]
