@@ -278,6 +278,16 @@ def solve_with_highs(
 ) -> SolverOutcome:
     """HiGHS in-process; `start` (every column's value, meeting every row) is given to it as its first solution."""
     started = time.perf_counter()
+    h, integer, unit = prepare_highs(model, time_limit, gap, start)
+    return run_highs(h, time_limit, started, integer, unit)
+
+
+def prepare_highs(
+    model: SelectionModel, time_limit: float, gap: float, start: np.ndarray | None = None
+) -> tuple[object, np.ndarray, float]:
+    """What `run_highs` needs to solve the model: (HiGHS instance holding it, with `start` as its first solution;
+    which columns are integer; the lattice unit of a plan's values, else 0). HiGHS keeps its own copy, so the
+    caller may let go of the model before the solve (memory of large models)."""
     unit = 0.0
     if model.tuning.startswith("plan") and gap == 0 and bool(np.all(model.is_integer())):
         from .reduced import objective_unit
@@ -291,7 +301,7 @@ def solve_with_highs(
         given.col_value = np.asarray(start, dtype=float).tolist()
         given.value_valid = True
         h.setSolution(given)
-    return run_highs(h, time_limit, started, model.is_integer(), unit)
+    return h, model.is_integer(), unit
 
 
 # ------------------------------------------------------------------ PuLP (CBC or HiGHS)

@@ -188,13 +188,14 @@ def restrict(
 
 def solve_restricted(model, fixed_zero, fixed_one, start, time_limit: float, gap: float, inner: str):
     """Solve the model with the given columns fixed, as a SolverOutcome over all columns."""
-    from .backends import SolverOutcome, solve_with_cbc, solve_with_highs
+    from .backends import SolverOutcome, prepare_highs, run_highs, solve_with_cbc
 
     started = time.perf_counter()
     restricted = restrict(model, fixed_zero, fixed_one)
     if restricted is None:
         return SolverOutcome("infeasible", None, None, None, None, time.perf_counter() - started, "HiGHS")
     small, positions, fixed_value = restricted
+    del restricted
     if not len(positions):
         objective = float(model.objective @ fixed_value + model.constant)
         return SolverOutcome("optimal", fixed_value, objective, objective, 0.0, time.perf_counter() - started, "HiGHS")
@@ -205,7 +206,9 @@ def solve_restricted(model, fixed_zero, fixed_one, start, time_limit: float, gap
         fixed[positions] = False
         # The start helps only when it agrees with the fixings (then its free part meets every small row).
         agrees = start is not None and np.all(np.abs(start[fixed] - fixed_value[fixed]) < 0.5)
-        outcome = solve_with_highs(small, time_limit, gap, start[positions] if agrees else None)
+        h, integer, unit = prepare_highs(small, time_limit, gap, start[positions] if agrees else None)
+        del small  # HiGHS holds its own copy: the small model's rows are not kept through the solve
+        outcome = run_highs(h, time_limit, started, integer, unit)
     if outcome.x is None:
         return outcome
     full = fixed_value.copy()
@@ -254,6 +257,7 @@ def solve_reduced(model: SelectionModel, time_limit: float, gap: float, min_size
     flip_bound[at_one] = z - np.maximum(d[at_one], 0.0)
     columns = _Columns(model)
     start = first_selection(model, x_lp, flip_bound, columns)
+    del columns  # not needed by the solves below
     if start is None:
         return None
     best_x = start
