@@ -113,6 +113,35 @@ def test_auto_sends_a_pure_knapsack_to_cbc():
     assert cbc.objective == pytest.approx(run_solver(model, "highs", time_limit=60).objective, abs=1e-6)
 
 
+@pytest.mark.parametrize("tightness, seed", [(0.25, 1), (0.5, 3), (0.75, 0)])
+def test_auto_tunes_cbc_for_small_pure_knapsacks_only_and_proves_the_same_optimum(tightness, seed, monkeypatch):
+    from bench.knapsack_cli import knapsack_document
+    from optimiser import backends
+    from optimiser.parsing import parse_portfolio
+
+    model = build_model(parse_portfolio(knapsack_document(100, 5, tightness, seed=seed)))
+    assert backends.cbc_options(model) == backends.KNAPSACK_CBC_OPTIONS
+    with_prerequisites = build_model(generated(150, 3, seed=1))
+    assert backends.cbc_options(with_prerequisites) == ()
+    monkeypatch.setattr(backends, "KNAPSACK_OPTIONS_BELOW", 100)
+    assert backends.cbc_options(model) == ()  # from the size limit on: CBC's own settings
+    monkeypatch.undo()
+    passed: list[tuple[str, ...]] = []
+    real = backends.solve_with_cbc
+
+    def spy(*args, **kwargs):
+        passed.append(kwargs.get("options", ()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(backends, "solve_with_cbc", spy)
+    tuned = run_solver(model, "auto", time_limit=60)
+    plain = run_solver(model, "cbc", time_limit=60)
+    assert passed == [backends.KNAPSACK_CBC_OPTIONS, ()]
+    assert tuned.status == plain.status == "optimal"
+    assert tuned.objective == pytest.approx(plain.objective, abs=1e-6)
+    assert not check_rules(parse_portfolio(knapsack_document(100, 5, tightness, seed=seed)), kept_of(model, tuned.x))
+
+
 def test_when_the_reduction_finds_no_first_selection_auto_solves_plainly_and_proves_the_same_optimum(monkeypatch):
     monkeypatch.setattr(reduced, "first_selection", lambda *args: None)
     plain = 0
