@@ -715,6 +715,11 @@ class Resolver:
                 break
             low, witness = high, top_witness
             for _ in range(MAX_RANGE_STEPS):
+                if self.fast and (low <= 0.0 or self._wins_at(pid, 0.0, witness, value_to_beat)):
+                    # The range reaches share 0 (the least the next solve could find): the witness meets every
+                    # rule at `low` and at 0, so at every share between (each rule is linear in the share).
+                    low = 0.0
+                    break
                 # witness meets every rule at share `low` and is worth enough: a start for the next solve
                 further, ok = self._threshold(pid, value_to_beat, low, low, (witness, low))
                 proven &= ok
