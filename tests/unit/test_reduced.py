@@ -168,3 +168,19 @@ def test_an_infeasible_portfolio_is_reported_infeasible():
     model = build_model(replace(portfolio, dimensions=dims))
     outcome = reduced.solve_reduced(model, 10.0, 0.0)
     assert outcome is not None and outcome.status == "infeasible"
+
+
+def test_cbc_is_found_where_pulp_keeps_it_without_importing_pulp():
+    import os
+    import subprocess
+    import sys
+
+    import pulp
+
+    from optimiser.backends import _cbc_path
+
+    assert os.path.samefile(_cbc_path(), pulp.PULP_CBC_CMD.pulp_cbc_path)
+    code = "import sys; from optimiser.backends import _cbc_path; _cbc_path(); print('pulp' in sys.modules)"
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert out.stdout.strip() == "False"
