@@ -373,7 +373,7 @@ def _id_list(
     for part in parts:
         text = _text_field(out, part, field, priority_id=priority_id, row=row)
         if text:
-            seen[text] = None
+            seen[sys.intern(text)] = None  # one copy of each id, shared with the priority's own (memory)
     return tuple(seen)
 
 
@@ -1309,7 +1309,7 @@ def _choice_field(
         found = f"{_quote(text)} is not {noun}" if text else "is missing"
         out.add(field, f"{found}. Use {options}.", pid, row, value)
         return ""
-    return text.lower()
+    return choices[choices.index(text.lower())]  # the choice itself, not a copy per priority (memory)
 
 
 def _bool_field(out: _Collector, value: Any, field: str, pid: str, row: int) -> bool:
@@ -1613,6 +1613,8 @@ def parse_priority_record(
     pid = _priority_id(out, record.get("id"), row)
     if pid is None:
         return None
+    # Ids and themes are interned: one copy of each, shared by the priorities that name them (memory).
+    pid = sys.intern(pid)
     name = _text_field(out, record.get("name"), "name", priority_id=pid, row=row, limit=MAX_NAME_LENGTH)
     if name == "":
         out.add("name", "is missing. Give the priority a name.", pid, row)
@@ -1620,6 +1622,7 @@ def parse_priority_record(
     horizon = _choice_field(out, record.get("horizon"), "horizon", HORIZONS, "a horizon", pid, row)
     owner = _text_field(out, record.get("owner"), "owner", priority_id=pid, row=row)
     theme = _text_field(out, record.get("theme"), "theme", priority_id=pid, row=row)
+    theme = sys.intern(theme) if theme else theme
     must_do = _bool_field(out, record.get("must_do"), "must_do", pid, row)
     sensitivity = _number_field(
         out,
