@@ -11,16 +11,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.e2e.harness import ROOT, metric_value, streamlit_servers, wait_until_idle
+from tests.e2e.harness import ROOT, metric_value, wait_until_idle
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    store = tmp_path_factory.mktemp("store") / "scenarios.db"
-    with streamlit_servers([{"PRIORITY_STORE_URL": f"sqlite:///{store}"}], tmp_path_factory.mktemp("logs")) as (one,):
-        yield one.url
 
 
 @pytest.fixture

@@ -10,16 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.harness import streamlit_servers, wait_until_idle
+from tests.e2e.harness import wait_until_idle
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    store = tmp_path_factory.mktemp("store") / "scenarios.db"
-    with streamlit_servers([{"PRIORITY_STORE_URL": f"sqlite:///{store}"}], tmp_path_factory.mktemp("logs")) as (one,):
-        yield one.url
 
 
 def test_the_first_click_on_a_sidebar_button_of_a_fresh_server_is_applied(browser, server):

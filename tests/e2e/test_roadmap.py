@@ -12,20 +12,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.e2e.harness import ROOT, streamlit_servers, wait_until_idle
+from tests.e2e.harness import ROOT, wait_until_idle
 
 pytestmark = pytest.mark.e2e
 
 ARTIFACTS = os.environ.get("SCREENSHOT_DIR", str(ROOT / ".artifacts" / "screenshots"))
 GANTT = '.st-key-roadmap_gantt [role="graphics-document"]'  # the Gantt's SVG, labelled by its description
 PRIORITY = "Integrated neighbourhood teams (LOC-NH01)"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    store = tmp_path_factory.mktemp("store") / "scenarios.db"
-    with streamlit_servers([{"PRIORITY_STORE_URL": f"sqlite:///{store}"}], tmp_path_factory.mktemp("logs")) as (one,):
-        yield one.url
 
 
 def open_page(browser, server, width: int = 1600, height: int = 1200):
