@@ -111,11 +111,7 @@ def roadmap_frame(portfolio: Portfolio, plan: PlanResult) -> pd.DataFrame:
     columns = ["id", "name", "status", "start", "finish", "stop year", "value in the plan"]
     cost_columns = [(d, t, f"{d.display} {label}") for d in portfolio.dimensions for t, label in enumerate(labels, 1)]
     rows = []
-    for r in plan.rows:
-        try:
-            p = portfolio.priority(r.priority_id)
-        except KeyError:
-            continue
+    for r, p in plan.rows_in(portfolio):
         row: dict[str, object] = {
             "id": p.id,
             "name": p.name,

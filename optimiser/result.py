@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .domain import Portfolio, Priority
 
 
 @dataclass(frozen=True)
@@ -219,3 +224,11 @@ class PlanResult:
             if r.priority_id == priority_id:
                 return r
         raise KeyError(priority_id)
+
+    def rows_in(self, portfolio: Portfolio) -> Iterator[tuple[PlanRow, Priority]]:
+        """Each row with its priority, skipping rows whose priority is no longer in `portfolio`."""
+        for r in self.rows:
+            try:
+                yield r, portfolio.priority(r.priority_id)
+            except KeyError:
+                continue

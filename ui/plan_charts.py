@@ -100,11 +100,7 @@ def gantt_frame(
     it is (KINDS) and a note for the tooltip. Rows are ordered by group, then start, then name."""
     labels = plan.years or portfolio.plan.labels
     rows = []
-    for r in plan.rows:
-        try:
-            p = portfolio.priority(r.priority_id)
-        except KeyError:
-            continue
+    for r, p in plan.rows_in(portfolio):
         kind = row_kind(r)
         if kind == KIND_NOT_STARTED and not include_not_started:
             continue
@@ -477,11 +473,7 @@ def roadmap_frame(portfolio: Portfolio, plan: PlanResult) -> pd.DataFrame:
     """Every priority of the plan with when it runs, in words, in the portfolio's order."""
     labels = plan.years or portfolio.plan.labels
     rows = []
-    for r in plan.rows:
-        try:
-            p = portfolio.priority(r.priority_id)
-        except KeyError:
-            continue
+    for r, p in plan.rows_in(portfolio):
         rows.append(
             {
                 "priority": priority_label(p),
