@@ -129,7 +129,7 @@ def run_solver(
     solution; the other back-ends solve from scratch."""
     chosen = choose_solver(solver, model.size)
     started = time.perf_counter()
-    if solver == "auto" and any(row.kind in ("requires", "excludes") for row in model.rows):
+    if solver == "auto" and not is_pure_knapsack(model):
         # Portfolios with prerequisites or alternatives: LP reduced-cost fixing first (optimiser/reduced.py); when
         # it does not apply, the plain solver below. Pure knapsacks (no such rows) go straight to CBC, which
         # solves them several times faster.
@@ -539,10 +539,14 @@ KNAPSACK_CBC_OPTIONS = ("-cuts", "off", "-heuristicsOnOff", "off", "-strongBranc
 KNAPSACK_OPTIONS_BELOW = 1000
 
 
+def is_pure_knapsack(model: SelectionModel) -> bool:
+    """No prerequisite or alternative rows: `auto` sends such a model to CBC rather than the LP reduction."""
+    return not any(row.kind in ("requires", "excludes") for row in model.rows)
+
+
 def cbc_options(model: SelectionModel) -> tuple[str, ...]:
     """The CBC options `auto` passes for this model (see KNAPSACK_CBC_OPTIONS)."""
-    knapsack = not any(row.kind in ("requires", "excludes") for row in model.rows)
-    return KNAPSACK_CBC_OPTIONS if knapsack and model.size < KNAPSACK_OPTIONS_BELOW else ()
+    return KNAPSACK_CBC_OPTIONS if is_pure_knapsack(model) and model.size < KNAPSACK_OPTIONS_BELOW else ()
 
 
 def solve_with_cbc(
