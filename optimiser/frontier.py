@@ -245,13 +245,17 @@ class _WeightSearch:
         self.known: set[frozenset[str]] = set()  # sets other than today's returned by proven re-solves
         self.base_best = [weight]  # weights where today's set is proven best
 
+    def _delta(self, w: float) -> dict[str, float]:
+        """What each priority's value gains when the criterion's weight moves from today's to w."""
+        return {pid: (w - self.weight) * s for pid, s in self.scores.items()}
+
     def value(self, kept: frozenset[str], w: float) -> float:
-        return self.resolver.value_of(kept, {pid: (w - self.weight) * s for pid, s in self.scores.items()})
+        return self.resolver.value_of(kept, self._delta(w))
 
     def solve(self, w: float) -> WhatIf:
         if self.fast and w in self.seen:
             return self.seen[w]
-        answer = self.resolver.solve(value_delta={pid: (w - self.weight) * s for pid, s in self.scores.items()})
+        answer = self.resolver.solve(value_delta=self._delta(w))
         self.proven &= answer.proven
         self.seen[w] = answer
         if answer.status == "optimal" and answer.objective is not None:
